@@ -1,0 +1,53 @@
+# One command per job; CI (.ci/run) calls `make test`, the README's Quickstart calls `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SPEC   ?= ../shared/spec/zuora-openapi-2025-12-12-described.json
+
+.PHONY: demo serve test lint typecheck unit schemas schemas-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("zuora-mcp needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the package metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## The run command: start the server on the built-in sandbox tenant and play a short scripted session.
+demo: install
+	$(BIN)/zuora-mcp demo
+
+serve: install
+	$(BIN)/zuora-mcp serve --sandbox
+
+## The test command: lint, type check, schema freshness, the whole test suite.
+test: install lint typecheck schemas-check unit
+
+lint:
+	$(BIN)/ruff check zuora_mcp tests
+	$(BIN)/ruff format --check zuora_mcp tests
+
+typecheck:
+	$(BIN)/mypy
+
+# The spec lives outside the repo; when it is absent (a user's clone) the freshness check is skipped.
+schemas-check:
+	@if [ -f "$(SPEC)" ]; then $(BIN)/zuora-mcp schemas check --spec "$(SPEC)"; \
+	else echo "schemas check skipped: $(SPEC) not found"; fi
+
+schemas: install
+	$(BIN)/zuora-mcp schemas build --spec "$(SPEC)"
+
+unit:
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""zuora-mcp: an MCP server for Zuora Billing with dry-run, confirmation and policy on every write."""
+
+from zuora_mcp.errors import (
+    AuthenticationError,
+    ConfigError,
+    InvalidPathValue,
+    OutcomeUnknown,
+    Reason,
+    TransportError,
+    ZuoraError,
+    ZuoraMCPError,
+    ZuoraRequestError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigError",
+    "InvalidPathValue",
+    "OutcomeUnknown",
+    "Reason",
+    "TransportError",
+    "ZuoraError",
+    "ZuoraMCPError",
+    "ZuoraRequestError",
+    "__version__",
+]

@@ -1,0 +1,3 @@
+from zuora_mcp.cli import main
+
+raise SystemExit(main())

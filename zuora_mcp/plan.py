@@ -1,0 +1,149 @@
+"""The request plan: what one Zuora call will send, as plain data, with no I/O.
+
+A tool's arguments become a :class:`RequestPlan` by a pure function. The guard previews a plan,
+hashes it for confirmation tokens and checks it against policy; only the client sends it. Path
+values chosen by a model end up in URLs, so every value is checked and percent-encoded here, once,
+before anything else sees the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+from urllib.parse import quote, urlencode
+
+from zuora_mcp.errors import InvalidPathValue
+
+__all__ = [
+    "JSON",
+    "Method",
+    "QueryValue",
+    "RequestPlan",
+    "encode_path",
+    "validate_path_value",
+]
+
+JSON: TypeAlias = Any
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+QueryValue: TypeAlias = str | int | float | bool | list[str] | list[int]
+
+# Zuora keys are ids (32 hex), numbers (INV00000012) or customer-chosen account numbers.
+MAX_PATH_VALUE_LENGTH = 255
+_FORBIDDEN = {"/": "a slash", "\\": "a backslash", "?": "a '?'", "#": "a '#'", "%": "a '%'"}
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def validate_path_value(name: str, value: object) -> str:
+    """Return ``value`` as a string that is safe to put in one URL path segment, or raise.
+
+    Refused: empty values, ``..`` and ``.``, ``/ \\ ? # %``, whitespace, control and format
+    characters, characters whose compatibility form is one of those (full-width solidus and
+    other look-alikes), and values longer than 255 characters.
+
+    Raises:
+        InvalidPathValue: the value cannot be used; nothing was built or sent.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidPathValue(name, "must be a string")
+    text = str(value)
+    if not text:
+        raise InvalidPathValue(name, "must not be empty")
+    if len(text) > MAX_PATH_VALUE_LENGTH:
+        raise InvalidPathValue(name, f"is longer than {MAX_PATH_VALUE_LENGTH} characters")
+    # NFKC folds look-alikes ("／", "．．", "﹖") into the characters they imitate.
+    folded = unicodedata.normalize("NFKC", text)
+    if folded in {".", ".."} or ".." in folded:
+        raise InvalidPathValue(name, "must not contain '..'")
+    for candidate in (text, folded):
+        for char in candidate:
+            if char in _FORBIDDEN:
+                raise InvalidPathValue(name, f"must not contain {_FORBIDDEN[char]}")
+            if char.isspace():
+                raise InvalidPathValue(name, "must not contain whitespace")
+            if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+                raise InvalidPathValue(name, f"must not contain the control character U+{ord(char):04X}")
+    return text
+
+
+def encode_path(template: str, params: Mapping[str, object]) -> str:
+    """Fill ``template``'s ``{name}`` placeholders with validated, percent-encoded values.
+
+    Raises:
+        InvalidPathValue: a value is unsafe, or a placeholder has no value.
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise InvalidPathValue(name, "is required")
+        return quote(validate_path_value(name, params[name]), safe="")
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+@dataclass(frozen=True)
+class RequestPlan:
+    """One HTTP call to Zuora, fully described, not yet sent.
+
+    ``path`` is the spec's template (``/v1/invoices/{invoiceKey}/reverse``); ``path_params``
+    fill it. ``idempotency_key`` is set by the guard for writes that should carry one.
+    """
+
+    method: Method
+    path: str
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, QueryValue] = field(default_factory=dict)
+    body: JSON | None = None
+    operation_id: str | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def is_write(self) -> bool:
+        return self.method != "GET"
+
+    def url_path(self) -> str:
+        """The encoded path, for example ``/v1/invoices/INV00000012/reverse``.
+
+        Raises:
+            InvalidPathValue: a path value is unsafe.
+        """
+        return encode_path(self.path, self.path_params)
+
+    def query_string(self) -> str:
+        pairs: list[tuple[str, str]] = []
+        for key in sorted(self.query):
+            value = self.query[key]
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                pairs.append((key, _query_text(item)))
+        return urlencode(pairs)
+
+    def target(self) -> str:
+        """Path and query as they go on the request line."""
+        query = self.query_string()
+        return f"{self.url_path()}?{query}" if query else self.url_path()
+
+    def canonical(self) -> str:
+        """A stable text of everything that defines the call, for hashing and comparison."""
+        return json.dumps(
+            {
+                "method": self.method,
+                "path": self.path,
+                "path_params": dict(self.path_params),
+                "query": dict(self.query),
+                "body": self.body,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+
+
+def _query_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
