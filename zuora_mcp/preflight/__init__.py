@@ -1,0 +1,90 @@
+"""Preflight: Zuora's documented preconditions, checked against live state before a write is sent.
+
+Each write tool has one preflight function: it reads what it needs through a :class:`Reader` (a
+narrow read-only interface; preflight never holds the HTTP client and cannot write), and returns a
+:class:`PreflightReport` with
+
+- ``checks``: ``{check, ok, detail}`` rows a person can read ("Invoice is Posted: yes");
+- ``effect``: one plain sentence saying what the write will do, with numbers and currency;
+- ``amount``/``currency``: the money the write moves, for policy limits (``max_amount``);
+- ``fingerprint``: a hash of the target's state, bound into confirmation tokens so a confirmed write
+  is refused when the target changed after the preview (stops replays that Zuora would not dedupe).
+
+A failed check means the write would fail or do harm; the guard refuses it before anything is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = ["Check", "PreflightFn", "PreflightReport", "ReadFailed", "Reader", "fingerprint", "preflight_for"]
+
+
+class ReadFailed(Exception):
+    """A preflight read did not succeed; ``detail`` says why in plain words (Zuora's reasons)."""
+
+    def __init__(self, detail: str, *, not_found: bool = False) -> None:
+        self.detail = detail
+        self.not_found = not_found
+        super().__init__(detail)
+
+
+class Reader(Protocol):
+    """Read-only access to Zuora for preflight checks."""
+
+    async def read(
+        self, path: str, path_params: Mapping[str, str] | None = None, query: Mapping[str, Any] | None = None
+    ) -> Any:
+        """GET ``path`` and return the parsed JSON; raise :class:`ReadFailed` when it fails."""
+        ...
+
+
+@dataclass(frozen=True)
+class Check:
+    check: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass
+class PreflightReport:
+    effect: str
+    checks: list[Check] = field(default_factory=list)
+    amount: float | None = None
+    currency: str | None = None
+    fingerprint: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def add(self, check: str, ok: bool, detail: str) -> bool:
+        self.checks.append(Check(check, ok, detail))
+        return ok
+
+    def failures(self) -> list[Check]:
+        return [check for check in self.checks if not check.ok]
+
+
+PreflightFn = Callable[[Mapping[str, Any], Reader, Callable[[str], Awaitable[None]]], Awaitable[PreflightReport]]
+
+
+def fingerprint(*records: Any) -> str:
+    """A short stable hash of the state a confirmation depends on."""
+    text = json.dumps(records, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def preflight_for(tool: str) -> PreflightFn | None:
+    """The preflight of a catalog write tool, or None for tools without one (explorer calls)."""
+    from zuora_mcp.preflight.invoices import INVOICE_PREFLIGHTS
+    from zuora_mcp.preflight.memos import MEMO_PREFLIGHTS
+
+    return {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS}.get(tool)
