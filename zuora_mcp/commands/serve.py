@@ -1,0 +1,168 @@
+"""``zuora-mcp serve``: the MCP server over stdio (default) or streamable HTTP at ``/mcp``.
+
+With ``--sandbox`` the built-in sandbox tenant starts in the same process and the server's client
+points at it, so everything runs with no Zuora credentials. stdout belongs to the MCP protocol on
+stdio; everything a person should read goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from zuora_mcp.config import MODES, Settings, load_settings
+from zuora_mcp.errors import ConfigError
+
+__all__ = ["add_arguments", "run", "sandbox_settings", "settings_from_args"]
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags every Zuora-facing command shares (they win over environment and policy file)."""
+    parser.add_argument("--environment", help="named Zuora environment (ZUORA_ENVIRONMENT)")
+    parser.add_argument("--base-url", help="any other Zuora REST base URL (ZUORA_BASE_URL)")
+    parser.add_argument("--config", help="TOML policy file (ZUORA_MCP_CONFIG)")
+    parser.add_argument("--sandbox", action="store_true", help="use the built-in sandbox tenant; no credentials")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_common_arguments(parser)
+    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="default: stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000; 0 picks a free one)")
+    parser.add_argument("--stateless", action="store_true", help="HTTP without sessions, for several replicas")
+    parser.add_argument("--mode", choices=MODES, help="confirm | dry-run | read-only | auto (ZUORA_MCP_MODE)")
+    parser.add_argument("--toolsets", help="catalog,explorer (ZUORA_MCP_TOOLSETS)")
+    parser.add_argument("--audit-log", help="append-only JSON-lines audit file (ZUORA_MCP_AUDIT_LOG)")
+    parser.add_argument("--token-expires-in", type=int, default=3600, help="sandbox token lifetime, seconds")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
+
+
+def settings_from_args(args: argparse.Namespace, **overrides: Any) -> Settings:
+    flags = {
+        "environment": getattr(args, "environment", None),
+        "base_url": getattr(args, "base_url", None),
+        "config": getattr(args, "config", None),
+        "mode": getattr(args, "mode", None),
+        "toolsets": getattr(args, "toolsets", None),
+        "audit_log": getattr(args, "audit_log", None),
+        **overrides,
+    }
+    return load_settings(flags)
+
+
+def sandbox_settings(args: argparse.Namespace, base_url: str, client_id: str, client_secret: str) -> Settings:
+    """Settings pointing at a running sandbox: its URL and its credentials, nothing of a real tenant."""
+    environ: Mapping[str, str] = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"ZUORA_ACCESS_TOKEN", "ZUORA_BASE_URL", "ZUORA_ENVIRONMENT", "ZUORA_CLIENT_ID", "ZUORA_CLIENT_SECRET"}
+    }
+    flags = {
+        "base_url": base_url,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "config": getattr(args, "config", None),
+        "mode": getattr(args, "mode", None),
+        "toolsets": getattr(args, "toolsets", None),
+        "audit_log": getattr(args, "audit_log", None),
+    }
+    return load_settings(flags, environ)
+
+
+@contextlib.asynccontextmanager
+async def zuora_settings(args: argparse.Namespace) -> AsyncIterator[Settings]:
+    """The settings to serve with; with ``--sandbox``, a sandbox runs for as long as the block."""
+    if not getattr(args, "sandbox", False):
+        yield settings_from_args(args)
+        return
+    from zuora_mcp.sandbox import SandboxOptions, running_sandbox
+
+    options = SandboxOptions(port=0, token_expires_in=getattr(args, "token_expires_in", 3600))
+    async with running_sandbox(options) as sandbox:
+        print(f"zuora-mcp: sandbox tenant at {sandbox.base_url}", file=sys.stderr)
+        yield sandbox_settings(args, sandbox.base_url, sandbox.client_id, sandbox.client_secret)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    if args.transport == "http":
+        _check_bind(args.host)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+    return 0
+
+
+def _check_bind(host: str) -> None:
+    if not _is_loopback(host) and not os.environ.get("ZUORA_MCP_HTTP_TOKEN"):
+        raise ConfigError(
+            f"Refusing to serve HTTP on {host} without a bearer token: set ZUORA_MCP_HTTP_TOKEN, or bind to 127.0.0.1."
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from zuora_mcp.client import ZuoraClient
+    from zuora_mcp.server import build_app, build_server
+
+    async with zuora_settings(args) as settings, ZuoraClient(settings) as client:
+        server = build_server(build_app(settings, client))
+        if args.transport == "stdio":
+            from mcp.server.stdio import stdio_server
+
+            async with stdio_server() as (read, write):
+                await server.run(read, write, server.create_initialization_options())
+            return
+        await _serve_http(server, settings, args)
+
+
+async def _serve_http(server: Any, settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from zuora_mcp.http_gate import BearerGate
+
+    if settings.secret_key is None:
+        print(
+            "zuora-mcp: warning: ZUORA_MCP_SECRET_KEY is unset; confirmation tokens are signed with a random "
+            "per-process key and will not work across replicas or restarts.",
+            file=sys.stderr,
+        )
+    app = server.streamable_http_app(streamable_http_path="/mcp", host=args.host, stateless_http=args.stateless)
+    token = settings.http_token.reveal() if settings.http_token else None
+    gated = BearerGate(app, token=token, allowed_origins=_allowed_origins(args.host))
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    port = sock.getsockname()[1]
+    print(f"zuora-mcp: serving MCP over streamable HTTP at http://{args.host}:{port}/mcp", file=sys.stderr, flush=True)
+    config = uvicorn.Config(gated, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    await uvicorn.Server(config).serve(sockets=[sock])
+
+
+def _allowed_origins(host: str) -> frozenset[str] | None:
+    """Loopback: the SDK checks Host and Origin itself. Elsewhere: only origins listed in
+    ZUORA_MCP_ALLOWED_ORIGINS (none by default: automations send no Origin, browsers do)."""
+    if _is_loopback(host):
+        return None
+    configured = os.environ.get("ZUORA_MCP_ALLOWED_ORIGINS", "")
+    return frozenset(o.strip() for o in configured.split(",") if o.strip())

@@ -1,0 +1,338 @@
+"""One pipeline for every tool call: validate → plan → guard → send → shape.
+
+The executor knows nothing of MCP. The server hands it a tool name, the arguments, a way to reach a
+person (:class:`Approval`) and a progress callback, and gets back a :class:`ToolOutcome` — or, in the
+modern protocol era, an :class:`AskPerson` to return to the client. Reads go straight to Zuora; every
+write goes through :class:`Guard` first. Nothing reaches Zuora before the arguments are valid.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import jsonschema
+
+from zuora_mcp.client import ZuoraClient, new_track_id
+from zuora_mcp.confirmation import Claims, TokenError
+from zuora_mcp.errors import InvalidPathValue, OutcomeUnknown, TransportError, ZuoraError, ZuoraRequestError
+from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, Guard, ToolOutcome, new_idempotency_key, preview_of
+from zuora_mcp.plan import RequestPlan
+from zuora_mcp.preflight import PreflightFn, PreflightReport, ReadFailed, preflight_for
+
+__all__ = ["Approval", "Executor", "Progress", "ToolLike", "UnknownTool"]
+
+Progress = Callable[[float, float | None, str], Awaitable[None]]
+
+
+class UnknownTool(KeyError):
+    """No tool of that name is served."""
+
+
+class ToolLike(Protocol):
+    """What the executor needs of a tool: the catalog's ToolSpec, or an explorer operation."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def safety(self) -> str: ...
+    def plan(self, arguments: Mapping[str, Any]) -> RequestPlan: ...
+    def shape(self, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]: ...
+    def summary(self, shaped: Mapping[str, Any]) -> str: ...
+
+
+@dataclass
+class Approval:
+    """How this call can reach a person.
+
+    ``inline``: the client can answer an elicitation now (handshake era) through ``ask``;
+    ``deferred``: modern era — ask by returning :class:`AskPerson`; on the retry ``action`` and
+    ``state`` carry the person's answer and the signed state; ``none``: no person can be asked.
+    """
+
+    style: Literal["inline", "deferred", "none"] = "none"
+    ask: Callable[[str, dict[str, Any]], Awaitable[tuple[str, Mapping[str, Any] | None]]] | None = None
+    action: str | None = None
+    content: Mapping[str, Any] | None = None
+    state: str | None = None
+
+
+# Which read settles a write whose outcome is unknown.
+SETTLE_WITH = {
+    "apply_credit_memo": ("get_credit_memo", "creditMemoKey"),
+    "write_off_debit_memo": ("get_debit_memo", "debitMemoKey"),
+    "create_invoice": ("list_invoices", None),
+    "create_invoices": ("list_invoices", None),
+    "update_invoices": ("get_invoice", None),
+}
+
+
+class _ClientReader:
+    """Preflight's read-only window onto Zuora."""
+
+    def __init__(self, client: ZuoraClient, track_id: str) -> None:
+        self._client = client
+        self._track_id = track_id
+
+    async def read(
+        self, path: str, path_params: Mapping[str, str] | None = None, query: Mapping[str, Any] | None = None
+    ) -> Any:
+        try:
+            response = await self._client.get(path, path_params, query, track_id=self._track_id)
+        except ZuoraError as exc:
+            reasons = "; ".join(r.message for r in exc.reasons) or f"HTTP {exc.status}"
+            raise ReadFailed(f"Zuora: {reasons}", not_found=exc.status == 404) from None
+        except (TransportError, OutcomeUnknown) as exc:
+            raise ReadFailed(f"Zuora could not be reached: {exc}") from None
+        except InvalidPathValue as exc:
+            raise ReadFailed(str(exc)) from None
+        return response.data
+
+
+class Executor:
+    def __init__(
+        self, client: ZuoraClient, guard: Guard, tools: Mapping[str, ToolLike], validators: Mapping[str, Any]
+    ) -> None:
+        self.client = client
+        self.guard = guard
+        self.tools = tools
+        self.validators = validators
+
+    async def call(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        approval: Approval | None = None,
+        progress: Progress | None = None,
+    ) -> ToolOutcome | AskPerson:
+        tool = self.tools.get(name)
+        if tool is None:
+            raise UnknownTool(name)
+        args = dict(arguments or {})
+        problems = self.invalid_fields(name, args)
+        if problems:
+            return _invalid(problems)
+        if tool.safety == "read":
+            return await self._read(tool, args)
+        return await self.write(tool, args, approval or Approval(), progress, preflight_for(name))
+
+    def invalid_fields(self, name: str, args: Mapping[str, Any]) -> list[str]:
+        validator = self.validators[name]
+        errors = sorted(validator.iter_errors(args), key=lambda e: list(e.absolute_path))
+        return [_describe(error) for error in errors[:12]]
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    async def _read(self, tool: ToolLike, args: dict[str, Any]) -> ToolOutcome:
+        try:
+            plan = tool.plan(args)
+            response = await self.client.send(plan, track_id=new_track_id())
+        except InvalidPathValue as exc:
+            return _invalid([str(exc)])
+        except ZuoraRequestError as exc:
+            return _zuora_failure(exc, changed_note="")
+        shaped = tool.shape(response.data, args)
+        return ToolOutcome(shaped, tool.summary(shaped))
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    async def write(
+        self,
+        tool: ToolLike,
+        args: dict[str, Any],
+        approval: Approval,
+        progress: Progress | None,
+        preflight: PreflightFn | None,
+    ) -> ToolOutcome | AskPerson:
+        guard, name = self.guard, tool.name
+        why = guard.static_refusal(name)
+        if why:
+            return guard.refused(name, args, why)
+        try:
+            plan = tool.plan(args)
+            plan.url_path()  # validates every path value before anything is read or sent
+        except InvalidPathValue as exc:
+            return _invalid([str(exc)])
+
+        claims: Claims | None = None
+        token = args.get("confirmation_token")
+        if approval.style == "deferred" and approval.state is not None:
+            token, kind = approval.state, "elicit"
+        else:
+            kind = "token"
+        if token and guard.settings.mode_for(name) in ("confirm", "auto"):
+            try:
+                claims = guard.check_token(name, args, str(token), kind)
+            except TokenError as exc:
+                return guard.refused(name, args, f"the confirmation token was not accepted: {exc.reason}.")
+
+        track_id = new_track_id()
+        steps = _Steps(progress, total=_batch_size(args))
+        report = await self._preflight(tool, args, preflight, track_id, steps)
+        url = self.guard.settings.base_url.rstrip("/") + plan.target()
+        preview = preview_of(plan.method, url, plan.body, report)
+
+        refusal = guard.limit_refusal(name, report)
+        if refusal:
+            return guard.refused(name, args, refusal, report, preview)
+        if not report.ok:
+            failed = "; ".join(f"{c.check} ({c.detail})" for c in report.failures())
+            return guard.refused(name, args, f"Zuora would refuse this write: {failed}.", report, preview)
+        if args.get("dry_run") or guard.settings.mode_for(name) == "dry-run":
+            return guard.previewed(name, args, preview, report)
+
+        if claims is not None:
+            if claims.state != report.fingerprint:
+                return guard.refused(
+                    name,
+                    args,
+                    "the record changed since the preview (or the write already ran); preview it again.",
+                    report,
+                    preview,
+                )
+            if kind == "elicit" and not _approved(approval):
+                return guard.declined(name, args, approval.action or "cancel")
+            guard.record(name, args, "confirmed", kind, idempotency_key=claims.nonce, track_id=track_id)
+            return await self._send(tool, args, plan, claims.nonce, track_id, steps)
+
+        if guard.settings.mode_for(name) == "auto":
+            return await self._send(tool, args, plan, new_idempotency_key(), track_id, steps)
+
+        if approval.style == "inline" and approval.ask is not None:
+            ask = guard.ask_person(name, args, report)
+            action, content = await approval.ask(ask.message, ask.requested_schema)
+            if action != "accept" or not (content or {}).get("approve", False):
+                return guard.declined(name, args, action if action != "accept" else "decline")
+            key = new_idempotency_key()
+            guard.record(name, args, "confirmed", "elicitation", idempotency_key=key, track_id=track_id)
+            return await self._send(tool, args, plan, key, track_id, steps)
+        if approval.style == "deferred":
+            return guard.ask_person(name, args, report)
+        if guard.settings.require_human:
+            return guard.refused(
+                name,
+                args,
+                "the policy requires a person's approval, and this client cannot ask one (no elicitation support).",
+                report,
+                preview,
+            )
+        return guard.token_required(name, args, preview, report)
+
+    async def _preflight(
+        self, tool: ToolLike, args: Mapping[str, Any], preflight: PreflightFn | None, track_id: str, steps: _Steps
+    ) -> PreflightReport:
+        if preflight is None:
+            return PreflightReport(effect=f"Sends {tool.name} to Zuora; no preconditions are known for it.")
+        return await preflight(args, _ClientReader(self.client, track_id), steps.step)
+
+    async def _send(
+        self, tool: ToolLike, args: dict[str, Any], plan: RequestPlan, key: str, track_id: str, steps: _Steps
+    ) -> ToolOutcome:
+        name, guard = tool.name, self.guard
+        plan = RequestPlan(
+            method=plan.method,
+            path=plan.path,
+            path_params=plan.path_params,
+            query=plan.query,
+            body=plan.body,
+            operation_id=plan.operation_id,
+            idempotency_key=key,
+        )
+        await steps.step("sending the write to Zuora")
+        try:
+            response = await self.client.send(plan, track_id=track_id)
+        except OutcomeUnknown as exc:
+            guard.record(name, args, "outcome_unknown", str(exc), idempotency_key=key, track_id=exc.track_id)
+            return _unknown(name, args, exc)
+        except ZuoraRequestError as exc:
+            request_id = exc.request_id if isinstance(exc, ZuoraError) else None
+            guard.record(
+                name, args, "failed", str(exc), request_id=request_id, idempotency_key=key, track_id=exc.track_id
+            )
+            return _zuora_failure(exc, changed_note=f" {NOTHING_CHANGED}")
+        await steps.step("done")
+        guard.record(
+            name, args, "executed", request_id=response.request_id, idempotency_key=key, track_id=response.track_id
+        )
+        shaped = tool.shape(response.data, args)
+        message = f"Done: {tool.summary(shaped)}"
+        content = {
+            "status": "executed",
+            "changed": True,
+            "message": message,
+            "result": shaped,
+            "zuora": {"request_id": response.request_id, "track_id": response.track_id, "idempotency_key": key},
+        }
+        return ToolOutcome(content, f"{message} (Zuora request {response.request_id})")
+
+
+class _Steps:
+    """Progress for batches: one step per record read, one for the send."""
+
+    def __init__(self, progress: Progress | None, total: int | None) -> None:
+        self._progress, self._total, self._done = progress, total, 0
+
+    async def step(self, message: str) -> None:
+        if self._progress is None:
+            return
+        self._done += 1
+        total = float(self._total + 2) if self._total is not None else None
+        await self._progress(float(self._done), total, message)
+
+
+def _batch_size(args: Mapping[str, Any]) -> int | None:
+    batch = args.get("invoices")
+    return len(batch) if isinstance(batch, list) else None
+
+
+def _approved(approval: Approval) -> bool:
+    return approval.action == "accept" and bool((approval.content or {}).get("approve", False))
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+    if error.validator == "required":
+        return error.message
+    if error.validator == "additionalProperties":
+        return f"{where + ': ' if where else ''}{error.message}"
+    value = json.dumps(error.instance, default=str)
+    value = value if len(value) <= 60 else value[:57] + "..."
+    return f"{where or 'arguments'}: {value} is not valid ({error.validator} {error.validator_value!r})"[:300]
+
+
+def _invalid(problems: list[str]) -> ToolOutcome:
+    text = "Invalid arguments — nothing was sent to Zuora:\n" + "\n".join(f"- {p}" for p in problems)
+    content = {"status": "refused", "changed": False, "message": text, "invalid": problems}
+    return ToolOutcome(content, text, is_error=True)
+
+
+def _zuora_failure(exc: ZuoraRequestError, *, changed_note: str) -> ToolOutcome:
+    error: dict[str, Any] = {"status": None, "reasons": []}
+    zuora: dict[str, Any] = {"request_id": None, "track_id": exc.track_id}
+    if isinstance(exc, ZuoraError):
+        error = {"status": exc.status, "reasons": [r.as_dict() for r in exc.reasons], "process_id": exc.process_id}
+        zuora["request_id"] = exc.request_id
+    text = f"{exc}.{changed_note} (track id {exc.track_id}"
+    text += f", Zuora request {zuora['request_id']})" if zuora["request_id"] else ")"
+    content = {"status": "failed", "changed": False, "message": text, "error": error, "zuora": zuora}
+    return ToolOutcome(content, text, is_error=True)
+
+
+def _unknown(name: str, args: Mapping[str, Any], exc: OutcomeUnknown) -> ToolOutcome:
+    tool, key_name = SETTLE_WITH.get(name, ("get_invoice", "invoiceKey"))
+    key = args.get(key_name) if key_name else None
+    how = f"{tool}({key_name}={key!r})" if key is not None else tool
+    text = (
+        f"Outcome unknown: {exc}. The write may or may not have been applied in Zuora. Do not retry blindly: "
+        f"read the record with {how} to see whether it changed (track id {exc.track_id})."
+    )
+    content = {
+        "status": "outcome_unknown",
+        "changed": False,
+        "message": text,
+        "settle_with": how,
+        "zuora": {"request_id": None, "track_id": exc.track_id, "idempotency_key": exc.idempotency_key},
+    }
+    return ToolOutcome(content, text, is_error=True)
