@@ -106,16 +106,22 @@ async def test_second_401_after_refresh_raises_authentication_error(harness: Cal
 async def test_concurrent_401s_cause_one_refresh(harness: Callable[..., Harness]) -> None:
     arrived = 0
     all_arrived = asyncio.Event()
+    new_token_used = asyncio.Event()
 
     async def api(request: httpx2.Request) -> httpx2.Response:
         nonlocal arrived
         if bearer(request) == token_value(1):
-            # Hold every first attempt until all 100 are in flight, so the 401s land together.
+            # Hold every first attempt until all 100 are in flight, so the 401s land together...
             arrived += 1
+            place = arrived
             if arrived == 100:
                 all_arrived.set()
             await all_arrived.wait()
+            # ...except that half of them land only after the refreshed token is already in use.
+            if place > 50:
+                await new_token_used.wait()
             return httpx2.Response(401, json={"message": "Authentication error"})
+        new_token_used.set()
         return ok()
 
     h = harness(api, max_concurrency=100)
@@ -190,9 +196,7 @@ async def test_failed_token_fetch_is_shared_then_tried_afresh(harness: Callable[
     h.fake.token_answer = lambda request: httpx2.Response(401, json={"message": "Bad credentials"})
     async with h.client() as client:
         with anyio.fail_after(5):
-            results = await asyncio.gather(
-                *(client.get("/v1/accounts/A-1") for _ in range(20)), return_exceptions=True
-            )
+            results = await asyncio.gather(*(client.get("/v1/accounts/A-1") for _ in range(20)), return_exceptions=True)
         assert all(isinstance(r, AuthenticationError) for r in results)
         assert len(h.fake.token_requests) == 1
         h.fake.token_answer = None
