@@ -1,0 +1,61 @@
+"""Generated README sections, checked in CI so the README cannot drift from the code.
+
+Each generated block sits between ``<!-- begin:NAME -->`` and ``<!-- end:NAME -->`` markers.
+``python -m zuora_mcp.docs --write`` rewrites them; ``--check`` fails with a diff when they are stale.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from zuora_mcp.config import SETTINGS_TABLE
+
+__all__ = ["SECTIONS", "main", "render_readme"]
+
+
+def configuration_table() -> str:
+    rows = ["| Environment variable | Flag | Policy file key | Default | Meaning |", "|---|---|---|---|---|"]
+    for doc in SETTINGS_TABLE:
+        flag = f"`{doc.flag}`" if doc.flag else ""
+        key = f"`{doc.file_key}`" if doc.file_key else ""
+        rows.append(f"| `{doc.env}` | {flag} | {key} | {doc.default} | {doc.meaning} |")
+    return "\n".join(rows)
+
+
+def tool_table() -> str:
+    from zuora_mcp.catalog import load_catalog
+
+    rows = ["| Tool | Safety | What it does |", "|---|---|---|"]
+    for tool in load_catalog():
+        first = tool.description.split(". ")[0].rstrip(".")
+        rows.append(f"| `{tool.name}` | {tool.safety} | {first}. |")
+    return "\n".join(rows)
+
+
+SECTIONS: dict[str, Callable[[], str]] = {"configuration": configuration_table, "tools": tool_table}
+
+
+def render_readme(text: str) -> str:
+    for name, render in SECTIONS.items():
+        pattern = re.compile(rf"(<!-- begin:{name} -->\n).*?(\n<!-- end:{name} -->)", re.S)
+        text = pattern.sub(lambda m, r=render: m.group(1) + r() + m.group(2), text)  # type: ignore[misc]
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    path = Path(args[1]) if len(args) > 1 else Path("README.md")
+    current = path.read_text()
+    fresh = render_readme(current)
+    if args and args[0] == "--write":
+        path.write_text(fresh)
+        return 0
+    if fresh != current:
+        diff = difflib.unified_diff(current.splitlines(), fresh.splitlines(), "README.md", "generated", lineterm="")
+        print("README.md is stale; run `python -m zuora_mcp.docs --write`:\n" + "\n".join(diff), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,3 @@
+from zuora_mcp.docs import main
+
+raise SystemExit(main())
