@@ -23,13 +23,23 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode
 
 import httpx2
 
 from zuora_mcp import __version__
+from zuora_mcp._answers import (
+    Call,
+    no_answer,
+    read_body,
+    refusal,
+    response_headers,
+    says_failure,
+    unknown_after_token_failure,
+    unsettled_write,
+)
 from zuora_mcp._auth import IssuedToken, TokenCache, parse_token_response
 from zuora_mcp._retry import (
     TOTAL_BUDGET_SECONDS,
@@ -37,7 +47,6 @@ from zuora_mcp._retry import (
     Verdict,
     backoff_delay,
     kind_of,
-    never_sent,
     server_delay,
     status_verdict,
     transport_verdict,
@@ -46,9 +55,7 @@ from zuora_mcp.config import Settings
 from zuora_mcp.errors import (
     AuthenticationError,
     ConfigError,
-    OutcomeUnknown,
     Reason,
-    TransportError,
     ZuoraError,
     ZuoraRequestError,
 )
@@ -59,7 +66,6 @@ __all__ = ["ClientStats", "ZuoraClient", "ZuoraResponse", "new_track_id"]
 logger = logging.getLogger("zuora_mcp.client")
 
 CONNECT_TIMEOUT_SECONDS = 10.0
-MAX_TEXT_CHARS = 64 * 1024
 TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a password)
 USER_AGENT = f"zuora-mcp/{__version__}"
 _KEYED_METHODS = frozenset({"POST", "PATCH"})
@@ -100,22 +106,6 @@ class ZuoraResponse:
     track_id: str  # the Zuora-Track-Id we sent
     idempotency_key: str | None  # the Idempotency-Key we sent, if any
     attempts: int
-
-
-@dataclass(frozen=True)
-class _Call:
-    """One logical call as the retry loop sees it."""
-
-    method: str
-    path: str  # encoded, as sent, without the query: goes into errors
-    template: str  # the spec's path template: goes into logs
-    url: str
-    track_id: str
-    idempotency_key: str | None
-    kind: CallKind
-    body: bytes | None
-    content_type: str | None
-    api: bool  # an API call with a bearer token, as opposed to the token request itself
 
 
 @dataclass(frozen=True)
@@ -218,7 +208,7 @@ class ZuoraClient:
         body = None
         if plan.body is not None:
             body = json.dumps(plan.body, ensure_ascii=False, separators=(",", ":")).encode()
-        call = _Call(
+        call = Call(
             method=plan.method,
             path=path,
             template=plan.path,
@@ -238,7 +228,7 @@ class ZuoraClient:
 
     # -- the retry loop ---------------------------------------------------------------------------
 
-    async def _exchange(self, call: _Call) -> _Outcome:
+    async def _exchange(self, call: Call) -> _Outcome:
         """Attempt ``call`` until it gets a final HTTP answer; raise when it gets none."""
         started = self._clock()
         attempts = retries = 0
@@ -254,7 +244,7 @@ class ZuoraClient:
                 maybe_applied = maybe_applied or verdict.maybe_applied
                 delay = self._retry_delay(verdict, retries, None, started)
                 if delay is None:
-                    raise self._no_answer(call, exc, attempts, maybe_applied) from None
+                    raise no_answer(call, exc, attempts, maybe_applied, self._scrub) from None
                 retries += 1
                 await self._pause(call, delay, attempts, type(exc).__name__)
                 continue
@@ -283,7 +273,7 @@ class ZuoraClient:
             return None
         return delay
 
-    async def _pause(self, call: _Call, delay: float, attempt: int, why: str) -> None:
+    async def _pause(self, call: Call, delay: float, attempt: int, why: str) -> None:
         self.stats.retries += 1
         logger.info(
             "%s %s: %s on attempt %d, retrying in %.2f s (track id %s)",
@@ -296,7 +286,7 @@ class ZuoraClient:
         )
         await self._sleep(delay)
 
-    async def _attempt(self, call: _Call, token: str | None, attempt: int) -> httpx2.Response:
+    async def _attempt(self, call: Call, token: str | None, attempt: int) -> httpx2.Response:
         """Send one attempt inside the concurrency limit and read its whole body."""
         headers = {"Zuora-Track-Id": call.track_id}
         if token is not None:
@@ -325,7 +315,7 @@ class ZuoraClient:
         self._log(call, str(response.status_code), began, attempt, response.headers.get("zuora-request-id"))
         return response
 
-    def _log(self, call: _Call, result: str, began: float, attempt: int, request_id: str | None) -> None:
+    def _log(self, call: Call, result: str, began: float, attempt: int, request_id: str | None) -> None:
         logger.log(
             logging.DEBUG if result.startswith("2") else logging.INFO,
             "%s %s -> %s in %.0f ms (attempt %d, request id %s, track id %s)",
@@ -340,21 +330,25 @@ class ZuoraClient:
 
     # -- tokens -----------------------------------------------------------------------------------
 
-    async def _bearer(self, call: _Call, maybe_applied: bool) -> str:
+    async def _bearer(self, call: Call, maybe_applied: bool) -> str:
         if self._settings.access_token is not None:
             return self._settings.access_token.reveal()
         assert self._tokens is not None
         try:
             return await self._tokens.get()
         except ZuoraRequestError as exc:
-            raise self._unknown_if_applied(call, exc, maybe_applied) from None
+            if maybe_applied and call.is_write:
+                raise unknown_after_token_failure(call, exc) from None
+            raise
 
-    async def _refresh(self, call: _Call, refused: str, maybe_applied: bool) -> None:
+    async def _refresh(self, call: Call, refused: str, maybe_applied: bool) -> None:
         assert self._tokens is not None
         try:
             _, started = await self._tokens.refresh(refused)
         except ZuoraRequestError as exc:
-            raise self._unknown_if_applied(call, exc, maybe_applied) from None
+            if maybe_applied and call.is_write:
+                raise unknown_after_token_failure(call, exc) from None
+            raise
         if started:
             self.stats.refreshes += 1
             logger.info("%s %s: HTTP 401, fetched a new token (track id %s)", call.method, call.template, call.track_id)
@@ -369,7 +363,7 @@ class ZuoraClient:
             "client_secret": settings.client_secret.reveal(),
             "grant_type": "client_credentials",
         }
-        call = _Call(
+        call = Call(
             method="POST",
             path=TOKEN_PATH,
             template=TOKEN_PATH,
@@ -383,29 +377,27 @@ class ZuoraClient:
         )
         outcome = await self._exchange(call)
         response = outcome.response
-        data, _ = _read_body(response)
+        data, _ = read_body(response)
         if response.status_code < 300:
             issued = parse_token_response(data)
             if issued is not None:
                 return issued
-            raise self._refusal(
-                call, response, AuthenticationError, (Reason("200", "the token response held no access_token"),)
-            )
+            # Zuora's own reasons when it gave any, else say what was missing.
+            missing = None if says_failure(data) else (Reason("200", "the token response held no access_token"),)
+            raise refusal(call, response, AuthenticationError, self._scrub, missing)
         if response.status_code in {400, 401, 403}:
-            raise self._refusal(call, response, AuthenticationError)
-        raise self._refusal(call, response, ZuoraError)
+            raise refusal(call, response, AuthenticationError, self._scrub)
+        raise refusal(call, response, ZuoraError, self._scrub)
 
-    # -- answers and errors -----------------------------------------------------------------------
+    # -- answers ----------------------------------------------------------------------------------
 
-    def _answer(self, call: _Call, outcome: _Outcome) -> ZuoraResponse:
+    def _answer(self, call: Call, outcome: _Outcome) -> ZuoraResponse:
         """Turn the final HTTP answer of an API call into a response or the right error."""
         response = outcome.response
         status = response.status_code
-        data, text = _read_body(response)
-        if 200 <= status < 300:
-            if isinstance(data, dict) and (data.get("success") is False or data.get("Success") is False):
-                raise self._refusal(call, response, ZuoraError)
-            headers = _headers(response)
+        data, text = read_body(response)
+        if 200 <= status < 300 and not says_failure(data):
+            headers = response_headers(response)
             return ZuoraResponse(
                 status=status,
                 data=data,
@@ -417,83 +409,11 @@ class ZuoraClient:
                 attempts=outcome.attempts,
             )
         if status == 401:
-            raise self._refusal(call, response, AuthenticationError)
-        # A write whose attempts may have been processed and whose last answer does not settle it.
-        if call.kind is not CallKind.READ and outcome.maybe_applied and (status >= 500 or status in {409, 429}):
-            reasons, _ = _reasons(data, response)
-            detail = "; ".join(f"{r.code}: {r.message}" for r in reasons)
-            request_id = response.headers.get("zuora-request-id")
-            raise OutcomeUnknown(
-                self._scrub(
-                    f"{call.method} {call.path} may or may not have been applied: Zuora's last answer was "
-                    f"HTTP {status} ({detail}; request id {request_id}) after {outcome.attempts} attempt(s). "
-                    "Read the record before trying again."
-                ),
-                method=call.method,
-                path=call.path,
-                track_id=call.track_id,
-                idempotency_key=call.idempotency_key,
-                status=status,
-            )
-        raise self._refusal(call, response, ZuoraError)
-
-    def _refusal(
-        self,
-        call: _Call,
-        response: httpx2.Response,
-        error: type[ZuoraError],
-        reasons: tuple[Reason, ...] | None = None,
-    ) -> ZuoraError:
-        data, _ = _read_body(response)
-        parsed, process_id = _reasons(data, response)
-        return error(
-            method=call.method,
-            path=call.path,
-            status=response.status_code,
-            reasons=tuple(Reason(r.code, self._scrub(r.message)) for r in (reasons or parsed)),
-            process_id=process_id,
-            request_id=response.headers.get("zuora-request-id"),
-            track_id=call.track_id,
-            retry_after=server_delay(response.headers) if response.status_code in {429, 503} else None,
-        )
-
-    def _no_answer(self, call: _Call, exc: Exception, attempts: int, maybe_applied: bool) -> ZuoraRequestError:
-        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        if call.kind is not CallKind.READ and (maybe_applied or not never_sent(exc)):
-            return OutcomeUnknown(
-                self._scrub(
-                    f"{call.method} {call.path} may or may not have been applied: no answer came back "
-                    f"({what}) after {attempts} attempt(s). Read the record before trying again."
-                ),
-                method=call.method,
-                path=call.path,
-                track_id=call.track_id,
-                idempotency_key=call.idempotency_key,
-            )
-        sent = not never_sent(exc)
-        where = "was sent but no answer came back" if sent else "never reached Zuora"
-        return TransportError(
-            self._scrub(
-                f"{call.method} {call.path} {where} ({what}) after {attempts} attempt(s); nothing was changed."
-            ),
-            method=call.method,
-            path=call.path,
-            track_id=call.track_id,
-            sent=sent,
-        )
-
-    def _unknown_if_applied(self, call: _Call, exc: ZuoraRequestError, maybe_applied: bool) -> ZuoraRequestError:
-        """A token failure is harmless, unless an earlier attempt of this write may have been applied."""
-        if not maybe_applied or call.kind is CallKind.READ:
-            return exc
-        return OutcomeUnknown(
-            f"{call.method} {call.path} may or may not have been applied: an earlier attempt got no settling "
-            f"answer and a new token could not be had ({type(exc).__name__}). Read the record before trying again.",
-            method=call.method,
-            path=call.path,
-            track_id=call.track_id,
-            idempotency_key=call.idempotency_key,
-        )
+            raise refusal(call, response, AuthenticationError, self._scrub)
+        # A write that some attempt may have applied, and whose last answer does not settle it.
+        if call.is_write and outcome.maybe_applied and (status >= 500 or status in {409, 429}):
+            raise unsettled_write(call, response, outcome.attempts, self._scrub)
+        raise refusal(call, response, ZuoraError, self._scrub)
 
     def _scrub(self, text: str) -> str:
         """Remove the secret and the bearer tokens from a text, should Zuora ever echo one back."""
@@ -504,59 +424,3 @@ class ZuoraClient:
         if current:
             text = text.replace(current, "**********")
         return text
-
-
-def _read_body(response: httpx2.Response) -> tuple[Any, str | None]:
-    """(parsed JSON, None), or (None, text cut to 64 KiB) when the body is not JSON, or (None, None)."""
-    raw = response.content
-    if not raw.strip():
-        return None, None
-    try:
-        return json.loads(raw), None
-    except ValueError:
-        return None, response.text[:MAX_TEXT_CHARS]
-
-
-def _headers(response: httpx2.Response) -> Mapping[str, str]:
-    # Cookies are Zuora's session plumbing, not data a caller needs.
-    return MappingProxyType({k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"})
-
-
-def _reasons(data: Any, response: httpx2.Response) -> tuple[tuple[Reason, ...], str | None]:
-    """Zuora's reasons and process id, from whichever error shape the body has."""
-    reasons: list[Reason] = []
-    process_id: str | None = None
-    if isinstance(data, dict):
-        raw_pid = data.get("processId", data.get("ProcessId"))
-        process_id = str(raw_pid) if raw_pid not in (None, "") else None
-        # {"success": false, "reasons": [{"code", "message"}]}; {"Success": false, "Errors": [{"Code", "Message"}]}
-        for list_key in ("reasons", "Errors", "errors"):
-            items = data.get(list_key)
-            if not isinstance(items, list):
-                continue
-            for item in items:
-                if isinstance(item, dict):
-                    code = item.get("code", item.get("Code"))
-                    message = item.get("message", item.get("Message"))
-                    reasons.append(Reason(_text(code, str(response.status_code)), _text(message, "")))
-        if not reasons and isinstance(data.get("message"), str):
-            # The API gateway's {"message": "..."} (401 and friends).
-            reasons.append(Reason(str(response.status_code), data["message"]))
-        if not reasons and isinstance(data.get("error"), str):
-            # OAuth's {"error", "error_description"} from the token endpoint.
-            reasons.append(Reason(data["error"], _text(data.get("error_description"), "")))
-    if not reasons:
-        status = response.status_code
-        if 200 <= status < 300:
-            message = 'Zuora answered "success": false without a reason'
-        else:
-            message = f"HTTP {status} {response.reason_phrase}".strip()
-        reasons.append(Reason(str(status), message))
-    return tuple(reasons), process_id
-
-
-def _text(value: Any, default: str) -> str:
-    # Zuora sends codes as numbers (50000040); callers compare strings.
-    if value is None or isinstance(value, dict | list):
-        return default
-    return str(value)

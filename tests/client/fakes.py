@@ -24,7 +24,7 @@ def token_value(number: int) -> str:
     return f"bearer-tok-{number}-9c1e77"
 
 
-def ok(data: Any = None, **headers: str) -> httpx2.Response:
+def ok(data: Any = None, headers: dict[str, str] | None = None) -> httpx2.Response:
     return httpx2.Response(200, json={"success": True} if data is None else data, headers=headers)
 
 

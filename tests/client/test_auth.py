@@ -176,6 +176,17 @@ async def test_token_response_without_a_token_is_an_authentication_error(harness
     assert h.fake.api_requests == []
 
 
+async def test_token_endpoint_success_false_keeps_zuoras_reasons(harness: Callable[..., Harness]) -> None:
+    h = harness()
+    h.fake.token_answer = lambda request: httpx2.Response(
+        200, json={"success": False, "reasons": [{"code": 90000011, "message": "tenant locked"}]}
+    )
+    async with h.client() as client:
+        with pytest.raises(AuthenticationError) as caught:
+            await client.get("/v1/accounts/A-1")
+    assert [(r.code, r.message) for r in caught.value.reasons] == [("90000011", "tenant locked")]
+
+
 async def test_rate_limited_token_endpoint_is_retried(harness: Callable[..., Harness]) -> None:
     answers = iter([httpx2.Response(429, headers={"Retry-After": "2"})])
     h = harness()

@@ -266,3 +266,33 @@ async def test_pre_issued_token_never_appears_in_errors(harness: Callable[..., H
             await client.get("/v1/accounts/A-1")
     assert "pre-issued-tok-5e5e" not in str(caught.value)
     assert "pre-issued-tok-5e5e" not in repr(caught.value)
+
+
+async def test_requests_carry_explicit_timeouts(harness: Callable[..., Harness]) -> None:
+    h = harness(timeout_seconds=12.5)
+    async with h.client() as client:
+        await client.get("/v1/accounts/A-1")
+    (request,) = h.fake.api_requests
+    assert request.extensions["timeout"] == {"connect": 10.0, "read": 12.5, "write": 12.5, "pool": 12.5}
+
+
+async def test_each_attempt_is_logged_with_template_status_ids_and_attempt(
+    harness: Callable[..., Harness], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="zuora_mcp.client")
+    answers = iter([httpx2.Response(503, headers={"Zuora-Request-Id": "req-a"})])
+    h = harness(lambda request: next(answers, ok(headers={"Zuora-Request-Id": "req-b"})))
+    async with h.client() as client:
+        response = await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV-0001"}, track_id="trk-1")
+    lines = [r.getMessage() for r in caplog.records if r.name == "zuora_mcp.client"]
+    attempts = [line for line in lines if line.startswith("GET /v1/invoices/{invoiceKey} ->")]
+    assert len(attempts) == 2
+    assert "-> 503" in attempts[0]
+    assert "attempt 1" in attempts[0]
+    assert "req-a" in attempts[0]
+    assert "-> 200" in attempts[1]
+    assert "attempt 2" in attempts[1]
+    assert "req-b" in attempts[1]
+    assert all("trk-1" in line for line in attempts)
+    assert all(" ms " in line for line in attempts)
+    assert response.request_id == "req-b"
