@@ -1,0 +1,204 @@
+"""Result shaping: the default projection, ``fields``/``full``, pagination, and their schemas.
+
+Run time: :func:`shape` projects a Zuora response to the fields a person needs. Build time:
+:func:`output_schema` derives the matching output schema from the operation's response schema, and
+:func:`own_arguments` adds the tool's own arguments (``fields``/``full``, or ``dry_run``/
+``confirmation_token``). Write tools' output is the guard's envelope around the shaped result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from zuora_mcp.catalog.recipe import Recipe, Shaping
+
+__all__ = ["WRITE_STATUSES", "envelope_schema", "output_schema", "own_arguments", "project", "shape"]
+
+Schema = dict[str, Any]
+
+WRITE_STATUSES = (
+    "executed",
+    "preview",
+    "confirmation_required",
+    "declined",
+    "refused",
+    "failed",
+    "outcome_unknown",
+)
+_STRING: Schema = {"type": "string"}
+_OBJECT: Schema = {"type": "object"}
+_NULLABLE_STRING: Schema = {"anyOf": [_STRING, {"type": "null"}]}
+# Zuora's bookkeeping on every response: it says nothing once the call has succeeded.
+_NOISE = ("success", "processId", "reasons", "requestId")
+
+
+# -- run time ---------------------------------------------------------------------------------
+
+
+def project(record: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """The ``fields`` of ``record`` that are present; dotted names reach into nested objects."""
+    if not isinstance(record, Mapping):
+        return {}
+    out: dict[str, Any] = {}
+    for name in fields:
+        head, _, rest = name.partition(".")
+        if head not in record:
+            continue
+        if rest:
+            nested = project(record[head], [rest])
+            if nested:
+                target = out.setdefault(head, {})
+                if isinstance(target, dict):
+                    target.update(nested)
+        else:
+            out[head] = record[head]
+    return out
+
+
+def shape(shaping: Shaping, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The tool's result: projected records and, for lists, ``nextPage`` (None on the last page)."""
+    full = arguments.get("full") is True
+    wanted = [*shaping.fields, *(str(name) for name in arguments.get("fields") or ())]
+
+    def one(record: Any) -> dict[str, Any]:
+        if full and isinstance(record, Mapping):
+            return {key: value for key, value in record.items() if key not in _NOISE}
+        return project(record, wanted)
+
+    if not isinstance(data, Mapping):
+        return {}
+    if shaping.container is None:
+        return one(data)
+    records = data.get(shaping.container) or []
+    result: dict[str, Any] = {shaping.container: [one(record) for record in records]}
+    if shaping.pagination is not None:
+        result["nextPage"] = _next_page(shaping, data.get("nextPage"))
+    return result
+
+
+def _next_page(shaping: Shaping, value: Any) -> int | str | None:
+    if not value:
+        return None
+    if shaping.pagination == "cursor":
+        return str(value)
+    # v1 lists answer with a URL (".../items?page=2&pageSize=20"); the model needs only the number.
+    pages = parse_qs(urlparse(str(value)).query).get("page")
+    try:
+        return int(pages[0]) if pages else None
+    except ValueError:
+        return None
+
+
+# -- build time -------------------------------------------------------------------------------
+
+
+def own_arguments(recipe: Recipe) -> Schema:
+    """Arguments the tool itself reads; snake_case so they never collide with Zuora's names."""
+    if recipe.safety != "read":
+        return {
+            "dry_run": {"type": "boolean", "description": "Preview only."},
+            "confirmation_token": {"type": "string", "description": "From a preview; runs it."},
+        }
+    if not recipe.shaping.fields:
+        return {}
+    return {
+        "fields": {"type": "array", "items": _STRING, "description": "Extra fields to return."},
+        "full": {"type": "boolean", "description": "Return every field."},
+    }
+
+
+def output_schema(recipe: Recipe, response: Schema | None) -> Schema:
+    """The schema of what the tool returns, derived from the operation's response schema."""
+    shaping = recipe.shaping
+    source = response or {}
+    if shaping.container is not None:
+        item = _items(source, shaping.container)
+        record = _projection(item, shaping.fields)
+        if recipe.safety == "read":
+            record["additionalProperties"] = True
+        result: Schema = {
+            "type": "object",
+            "properties": {shaping.container: {"type": "array", "items": record}},
+            "required": [shaping.container],
+        }
+        if shaping.pagination == "page":
+            result["properties"]["nextPage"] = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+        elif shaping.pagination == "cursor":
+            result["properties"]["nextPage"] = _NULLABLE_STRING
+    else:
+        result = _projection(source, shaping.fields)
+        if recipe.safety == "read":
+            result["additionalProperties"] = True
+    if recipe.safety == "read":
+        return result
+    return envelope_schema(result)
+
+
+def envelope_schema(result: Schema) -> Schema:
+    """The guard's answer to every write call, with the tool's own ``result`` inside.
+
+    ``preview`` holds ``request`` (method, url, body), ``effect`` and ``preflight`` checks
+    (check, ok, detail); ``zuora`` holds request_id, track_id and idempotency_key; ``error`` holds
+    Zuora's HTTP status and reasons. Those three are typed as plain objects: the envelope repeats
+    on every write tool, and each sub-field listed would cost a dozen tokens per tool.
+    """
+    return {
+        "type": "object",
+        "required": ["status", "changed", "message"],
+        "properties": {
+            "status": {"enum": list(WRITE_STATUSES)},
+            "changed": {"type": "boolean"},
+            "message": _STRING,
+            "preview": _OBJECT,
+            "confirmation_token": _STRING,
+            "expires_at": _STRING,
+            "result": result,
+            "zuora": _OBJECT,
+            "error": _OBJECT,
+        },
+    }
+
+
+def _items(schema: Schema, container: str) -> Schema:
+    array = (schema.get("properties") or {}).get(container) or {}
+    items = array.get("items")
+    return items if isinstance(items, dict) else {}
+
+
+def _projection(schema: Schema, fields: Sequence[str]) -> Schema:
+    """An object schema holding only ``fields`` (dotted names build nested objects)."""
+    properties: Schema = {}
+    for name in fields:
+        head, _, rest = name.partition(".")
+        source = _unwrap((schema.get("properties") or {}).get(head))
+        if source is None:
+            raise KeyError(f"the response has no field {name!r}")
+        if rest:
+            nested = properties.setdefault(head, {"type": "object", "properties": {}})
+            nested["properties"].update(_projection(source, [rest])["properties"])
+        else:
+            properties[head] = _bare(source)
+    return {"type": "object", "properties": properties}
+
+
+def _unwrap(schema: Any) -> Schema | None:
+    if not isinstance(schema, dict):
+        return None
+    branches = schema.get("anyOf")
+    if isinstance(branches, list) and {"type": "null"} in branches and len(branches) == 2:
+        inner = next(branch for branch in branches if branch != {"type": "null"})
+        return inner if isinstance(inner, dict) else None
+    return schema
+
+
+def _bare(schema: Schema) -> Schema:
+    """A response field for an output schema: a hint, never a constraint.
+
+    Zuora's responses do not keep to their own schema (decimals arrive as strings or numbers, enums
+    grow, any field may be null), so a typed output schema would make clients reject real answers.
+    The field's name is what the model needs; a date format is kept as an annotation.
+    """
+    fmt = schema.get("format")
+    return {"format": fmt} if isinstance(fmt, str) and fmt in {"date", "date-time"} else {}

@@ -1,0 +1,136 @@
+"""A tool as the server sees it: a value with a pure planner, a shaper and a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from zuora_mcp.catalog.recipe import Filter, Safety, Shaping, Summarizer
+from zuora_mcp.catalog.shaping import shape
+from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
+from zuora_mcp.plan import Method, QueryValue, RequestPlan
+
+__all__ = ["OWN_ARGUMENTS", "Location", "ToolSpec", "annotations_for", "tool_definition"]
+
+Location = Literal["path", "query", "body"]
+
+# Read by the guard and the shaper, never sent to Zuora.
+OWN_ARGUMENTS = frozenset({"dry_run", "confirmation_token", "fields", "full"})
+_CUSTOM_SUFFIX = CUSTOM_FIELD_PATTERN.removesuffix("$")
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One tool: its definition (from the recipe and the derived schema file) and its behaviour.
+
+    ``locations`` says where each Zuora argument goes; the tool's own arguments are absent from it.
+    ``wire_names`` maps an argument to the spec's name where they differ (``accountKey`` →
+    ``account-key``). Arguments named ``*__c`` are custom fields and go in the body when the input
+    schema accepts them.
+    """
+
+    name: str
+    title: str
+    description: str
+    operation_id: str
+    method: Method
+    path: str
+    safety: Safety
+    locations: Mapping[str, Location]
+    input_schema: Mapping[str, Any]
+    output_schema: Mapping[str, Any] | None
+    shaping: Shaping = field(default_factory=Shaping)
+    wire_names: Mapping[str, str] = field(default_factory=dict)
+    filters: Mapping[str, Filter] = field(default_factory=dict)
+    summarize: Summarizer | None = None
+
+    @property
+    def accepts_custom_fields(self) -> bool:
+        return CUSTOM_FIELD_PATTERN in (self.input_schema.get("patternProperties") or {})
+
+    def plan(self, arguments: Mapping[str, Any]) -> RequestPlan:
+        """The request these arguments make. Pure: no I/O, no validation beyond path safety.
+
+        Raises:
+            InvalidPathValue: a path argument is missing or unsafe (from plan.py, when encoding).
+        """
+        path_params: dict[str, str] = {}
+        query: dict[str, QueryValue] = {}
+        body: dict[str, Any] | None = {} if self._has_body else None
+        filters: list[str] = []
+        for name, value in arguments.items():
+            if name in OWN_ARGUMENTS or value is None:
+                continue
+            wire = self.wire_names.get(name, name)
+            where = self.locations.get(name)
+            if name in self.filters:
+                condition = self.filters[name]
+                filters.append(f"{condition.field}.{condition.op}:{_text(value)}")
+            elif where == "path":
+                path_params[wire] = _text(value)
+            elif where == "query":
+                query[wire] = value
+            elif body is not None and (where == "body" or name.endswith(_CUSTOM_SUFFIX)):
+                body[wire] = value
+        if filters:
+            query["filter[]"] = sorted(filters)
+        return RequestPlan(
+            method=self.method,
+            path=self.path,
+            path_params=path_params,
+            query=query,
+            body=body,
+            operation_id=self.operation_id,
+        )
+
+    @property
+    def _has_body(self) -> bool:
+        return self.accepts_custom_fields or any(where == "body" for where in self.locations.values())
+
+    def shape(self, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """Zuora's response projected to the default fields (plus ``fields``, or all with ``full``)."""
+        return shape(self.shaping, data, arguments)
+
+    def summary(self, shaped: Mapping[str, Any]) -> str:
+        """One or two readable lines about a shaped result."""
+        if self.summarize is not None:
+            return self.summarize(shaped)
+        container = self.shaping.container
+        if container is not None:
+            count = len(shaped.get(container) or [])
+            more = shaped.get("nextPage")
+            text = f"{count} {'record' if count == 1 else 'records'} from {self.title.lower()}."
+            return f"{text} More: call again with the next page ({more})." if more else text
+        pairs = [f"{key}={value}" for key, value in shaped.items() if isinstance(value, str | int | float)]
+        return f"{self.title}: " + (", ".join(pairs[:6]) if pairs else "done.")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def annotations_for(safety: Safety) -> dict[str, bool]:
+    """MCP tool annotations (wire names), computed from the safety class, never written by hand."""
+    return {
+        "readOnlyHint": safety == "read",
+        "destructiveHint": safety == "destructive",
+        "idempotentHint": safety == "read",
+        "openWorldHint": True,
+    }
+
+
+def tool_definition(spec: ToolSpec) -> dict[str, Any]:
+    """One entry of ``tools/list``, shaped as the server sends it (camelCase wire names)."""
+    definition: dict[str, Any] = {
+        "name": spec.name,
+        "title": spec.title,
+        "description": spec.description,
+        "inputSchema": dict(spec.input_schema),
+        "annotations": annotations_for(spec.safety),
+    }
+    if spec.output_schema is not None:
+        definition["outputSchema"] = dict(spec.output_schema)
+    return definition
