@@ -1,0 +1,354 @@
+"""The sandbox's ASGI app: Zuora's HTTP dialect around the tenant.
+
+One request goes: count → fault plan (latency, 429/5xx, drop or delay) → bearer token →
+``Idempotency-Key`` → strict validation → the route's rule (the commit) → answer. Every answer
+carries ``Zuora-Request-Id``, echoes ``Zuora-Track-Id`` and has ``RateLimit-*`` and
+``Concurrency-Limit-*`` headers. ``/_sandbox/`` is the unauthenticated admin API (see
+:mod:`zuora_mcp.sandbox.admin`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio
+
+from zuora_mcp.sandbox import admin
+from zuora_mcp.sandbox.dialect import Refusal, error_body, error_code
+from zuora_mcp.sandbox.faults import Counters, FaultPlan, Faults
+from zuora_mcp.sandbox.idempotency import IDEMPOTENT_METHODS, MAX_KEY_LENGTH, IdempotencyStore, fingerprint
+from zuora_mcp.sandbox.routes import Call, Route, match
+from zuora_mcp.sandbox.tenant import Tenant
+from zuora_mcp.sandbox.validation import coerce_query, validate
+
+__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Reply", "SandboxApp"]
+
+DEFAULT_CLIENT_ID = "sandbox-client-id"
+DEFAULT_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - the documented sandbox default, not a secret
+RATE_LIMIT = 10_000  # per minute window, like a generous Zuora tenant
+Scope = dict[str, Any]
+Receive = Callable[[], Any]
+Send = Callable[[dict[str, Any]], Any]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def encoded(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body, separators=(",", ":")).encode()
+
+
+def refusal_reply(refusal: Refusal, request_id: str) -> Reply:
+    return Reply(refusal.status, error_body([(refusal.code, refusal.message)], request_id))
+
+
+class SandboxApp:
+    """The ASGI app. ``dropper(client)`` aborts the TCP connection of ``scope["client"]``."""
+
+    def __init__(
+        self,
+        tenant: Tenant,
+        *,
+        client_id: str,
+        client_secret: str,
+        faults: Faults,
+        counters: Counters,
+        dropper: Callable[[tuple[str, int] | None], bool] = lambda client: False,
+    ) -> None:
+        self.tenant = tenant
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.faults = faults
+        self.counters = counters
+        self.dropper = dropper
+        self.idempotency = IdempotencyStore()
+        self.tokens: dict[str, float] = {}
+        self._window = (0, 0)  # (minute, requests in it)
+
+    # ---- tokens ---------------------------------------------------------------------------------
+
+    def expire_tokens(self) -> None:
+        """Every issued token stops working at once (the next call gets 401)."""
+        self.tokens.clear()
+
+    def _token_valid(self, header: str | None) -> bool:
+        if not header or not header.lower().startswith("bearer "):
+            return False
+        expiry = self.tokens.get(header[7:].strip())
+        return expiry is not None and self.tenant.clock.now() < expiry
+
+    def _issue_token(self, raw: bytes, request_id: str) -> Reply:
+        self.counters.token_requests += 1
+        form = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+        if form.get("grant_type") != "client_credentials":
+            return refusal_reply(
+                Refusal("auth", "invalid", "grant_type must be client_credentials.", status=400), request_id
+            )
+        same_id = secrets.compare_digest(form.get("client_id", ""), self.client_id)
+        same_secret = secrets.compare_digest(form.get("client_secret", ""), self._client_secret)
+        if not (same_id and same_secret):
+            return refusal_reply(
+                Refusal("auth", "authentication", "Invalid client_id or client_secret.", status=401), request_id
+            )
+        token = secrets.token_hex(16)
+        lifetime = self.faults.token_expires_in
+        self.tokens[token] = self.tenant.clock.now() + lifetime
+        return Reply(
+            200,
+            {
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": lifetime,
+                "scope": "user.sandbox entity.sandbox service.usage.delete tenant.sandbox",
+                "jti": secrets.token_hex(16),
+            },
+        )
+
+    # ---- ASGI -----------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        raw = await _read_body(receive)
+        method = str(scope["method"]).upper()
+        raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1").split("?", 1)[0]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        request_id = str(uuid.uuid4())
+        track_id = headers.get("zuora-track-id")
+        if raw_path.startswith("/_sandbox/"):
+            reply = admin.handle(self, method, raw_path, raw)
+            await self._send(send, reply, request_id, track_id)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        route, params, path_known = match(method, raw_path)
+        self.counters.requests += 1
+        self.counters.requests_by_route[route.label if route else f"{method} {raw_path}"] += 1
+        plan = self.faults.plan(method, raw_path)
+        if plan.latency:
+            await anyio.sleep(plan.latency)
+        if plan.status is not None:
+            self.counters.faults_injected += 1
+            await self._send(send, _fault_reply(plan, request_id), request_id, track_id)
+            return
+        if plan.drop == "before":
+            self.counters.faults_injected += 1
+            self.dropper(scope.get("client"))
+            return
+        reply = await self._serve(
+            scope, method, raw_path, route, params, path_known, query, headers, raw, plan, request_id
+        )
+        if plan.delay_after:
+            await anyio.sleep(plan.delay_after)
+        if plan.drop == "after":
+            self.counters.faults_injected += 1
+            self.dropper(scope.get("client"))
+            return
+        await self._send(send, reply, request_id, track_id)
+
+    async def _serve(
+        self,
+        scope: Scope,
+        method: str,
+        raw_path: str,
+        route: Route | None,
+        params: dict[str, str],
+        path_known: bool,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        raw: bytes,
+        plan: FaultPlan,
+        request_id: str,
+    ) -> Reply:
+        if method == "POST" and raw_path == "/oauth/token":
+            if plan.delay_before:
+                await anyio.sleep(plan.delay_before)
+            return self._issue_token(raw, request_id)
+        if route is None:
+            if path_known:
+                return Reply(
+                    405,
+                    error_body([(error_code("unknown", "unsupported"), f"{method} is not allowed here.")], request_id),
+                )
+            return Reply(
+                404,
+                error_body([(error_code("unknown", "not_found"), "The requested resource was not found.")], request_id),
+            )
+        if not self._token_valid(headers.get("authorization")):
+            return Reply(
+                401,
+                error_body([(error_code("auth", "authentication"), "Authentication error")], request_id),
+                [("WWW-Authenticate", "Bearer")],
+            )
+        key = headers.get("idempotency-key") if method in IDEMPOTENT_METHODS else None
+        if key is not None:
+            replay = self._idempotent_start(key, method, raw_path, scope, raw, request_id)
+            if replay is not None:
+                return replay
+        if plan.delay_before:
+            await anyio.sleep(plan.delay_before)
+        reply = self._commit(route, params, query, raw, raw_path, scope, headers, request_id)
+        if key is not None:
+            self.idempotency.finish(key, reply.status, tuple(reply.headers), reply.encoded())
+        return reply
+
+    def _idempotent_start(
+        self, key: str, method: str, raw_path: str, scope: Scope, raw: bytes, request_id: str
+    ) -> Reply | None:
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return Reply(
+                400,
+                error_body(
+                    [(error_code("unknown", "invalid"), f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")],
+                    request_id,
+                ),
+            )
+        now = self.tenant.clock.now()
+        print_ = fingerprint(method, raw_path, scope.get("query_string", b"").decode("latin-1"), raw)
+        saved = self.idempotency.lookup(key, print_, now)
+        if saved is None:
+            self.idempotency.begin(key, print_, now)
+            return None
+        if saved.fingerprint != print_:
+            return Reply(
+                422,
+                error_body(
+                    [(error_code("unknown", "invalid"), "This Idempotency-Key was used with a different request.")],
+                    request_id,
+                ),
+            )
+        if saved.status is None:
+            return Reply(
+                409,
+                error_body(
+                    [
+                        (
+                            error_code("unknown", "contention"),
+                            "A request with this Idempotency-Key is still in progress.",
+                        )
+                    ],
+                    request_id,
+                ),
+            )
+        self.counters.idempotent_replays += 1
+        return Reply(saved.status, saved.body, list(saved.headers))
+
+    def _commit(
+        self,
+        route: Route,
+        params: dict[str, str],
+        query: dict[str, list[str]],
+        raw: bytes,
+        raw_path: str,
+        scope: Scope,
+        headers: dict[str, str],
+        request_id: str,
+    ) -> Reply:
+        status = 400 if route.template.startswith("/object-query/") else 200
+        try:
+            body: Any = None
+            if route.has_body:
+                body = _parse_json(raw, route.resource)
+            if route.tool is not None:
+                validate(route.tool, "path", params, "unknown", status)
+                validate(route.tool, "query", coerce_query(route.tool, query), "unknown", status)
+                if route.has_body:
+                    validate(route.tool, "body", body, route.resource, status)
+            call = Call(self.tenant, params, query, body, _base_url(scope, headers), raw_path)
+            result = route.handler(call)
+        except Refusal as refusal:
+            return refusal_reply(refusal, request_id)
+        if route.is_write and call.wrote:
+            self.counters.writes_applied += 1
+        return Reply(200, result)
+
+    # ---- answers --------------------------------------------------------------------------------
+
+    def _rate_headers(self) -> list[tuple[str, str]]:
+        now = self.tenant.clock.now()
+        minute = int(now // 60)
+        seen = self._window[1] + 1 if self._window[0] == minute else 1
+        self._window = (minute, seen)
+        return [
+            ("RateLimit-Limit", f"{RATE_LIMIT};w=60"),
+            ("RateLimit-Remaining", str(max(RATE_LIMIT - seen, 0))),
+            ("RateLimit-Reset", str(60 - int(now % 60))),
+            ("Concurrency-Limit-Type", "Default"),
+            ("Concurrency-Limit-Limit", "40"),
+            ("Concurrency-Limit-Remaining", "39"),
+        ]
+
+    async def _send(self, send: Send, reply: Reply, request_id: str, track_id: str | None) -> None:
+        body = reply.encoded()
+        names = {name.lower() for name, _ in reply.headers}
+        headers = list(reply.headers)
+        if "zuora-request-id" not in names:
+            headers.append(("Zuora-Request-Id", request_id))
+        if track_id is not None:
+            headers = [(n, v) for n, v in headers if n.lower() != "zuora-track-id"] + [("Zuora-Track-Id", track_id)]
+        if "content-type" not in names:
+            headers.append(("Content-Type", "application/json; charset=utf-8"))
+        headers += [(n, v) for n, v in self._rate_headers() if n.lower() not in names]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": reply.status,
+                "headers": [(n.encode("latin-1"), v.encode("latin-1")) for n, v in headers],
+            }
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _fault_reply(plan: FaultPlan, request_id: str) -> Reply:
+    status = plan.status or 500
+    if status == 429:
+        seconds = max(int(plan.retry_after + 0.999), 0)
+        return Reply(
+            429,
+            error_body([(error_code("unknown", "limit"), "Too many requests.")], request_id),
+            [("Retry-After", str(seconds))],
+        )
+    if status == 500:
+        return Reply(500, {"reasons": [{"code": error_code("unknown", "internal"), "message": "Internal error."}]})
+    # The gateway in front of Zuora answers these, not the API: a short message, no reasons.
+    text = {502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "Error")
+    return Reply(status, {"message": text})
+
+
+def _parse_json(raw: bytes, resource: str) -> Any:
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise Refusal(resource, "malformed", "The request body is not valid JSON.", status=400) from None
+
+
+def _base_url(scope: Scope, headers: dict[str, str]) -> str:
+    host = headers.get("host")
+    if host:
+        return f"{scope.get('scheme', 'http')}://{host}"
+    server = scope.get("server") or ("127.0.0.1", 80)
+    return f"{scope.get('scheme', 'http')}://{server[0]}:{server[1]}"
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)

@@ -1,0 +1,109 @@
+"""How the sandbox speaks when it says no: Zuora's error bodies and codes.
+
+Zuora's v1 error code has 8 digits: a 6-digit resource code and a 2-digit category code
+(``53100320`` is the ``termType`` field of a subscription, category 20 "invalid format or value").
+GET and DELETE failures carry resource ``500000`` (no payload, so no object), as Zuora's do. The
+resource codes for objects below are the sandbox's own, in Zuora's scheme; the categories are
+Zuora's:
+
+    10 permission or access denied   11 authentication failed     20 invalid format or value
+    21 unknown field in request      22 missing required field    23 missing required parameter
+    30 rule restriction              40 not found                 45 unsupported request
+    50 locking contention            60 internal error            70 request exceeded limit
+    90 malformed request
+
+Business-rule refusals answer HTTP 200 with ``"success": false`` (Zuora's classic dialect), not
+found answers 404, authentication 401, all with ``processId`` and ``reasons``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+__all__ = [
+    "CATEGORY",
+    "RESOURCE",
+    "Refusal",
+    "error_body",
+    "error_code",
+    "process_id",
+]
+
+RESOURCE: dict[str, int] = {
+    "unknown": 500000,
+    "account": 520000,
+    "invoice": 582000,
+    "invoice_item": 582100,
+    "credit_memo": 583000,
+    "credit_memo_item": 583100,
+    "debit_memo": 584000,
+    "debit_memo_item": 584100,
+    "email": 585000,
+    "object_query": 586000,
+    "auth": 900000,
+}
+
+CATEGORY: dict[str, int] = {
+    "permission": 10,
+    "authentication": 11,
+    "invalid": 20,
+    "unknown_field": 21,
+    "missing_field": 22,
+    "missing_parameter": 23,
+    "rule": 30,
+    "not_found": 40,
+    "unsupported": 45,
+    "contention": 50,
+    "internal": 60,
+    "limit": 70,
+    "malformed": 90,
+}
+
+
+def error_code(resource: str, category: str) -> int:
+    return RESOURCE[resource] * 100 + CATEGORY[category]
+
+
+def process_id() -> str:
+    """Zuora's processId: 16 upper-case hex characters."""
+    return secrets.token_hex(8).upper()
+
+
+class Refusal(Exception):
+    """A request the tenant refuses. Raised by the rules; the app turns it into Zuora's body."""
+
+    def __init__(self, resource: str, category: str, message: str, *, status: int = 200) -> None:
+        self.resource = resource
+        self.category = category
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+    @property
+    def code(self) -> int:
+        return error_code(self.resource, self.category)
+
+    @classmethod
+    def not_found(cls, kind: str, key: str) -> Refusal:
+        # Zuora answers an unknown key on a path with 404 and resource 500000.
+        return cls("unknown", "not_found", f"Cannot find entity by key: '{key}'.", status=404)
+
+    @classmethod
+    def rule(cls, resource: str, message: str) -> Refusal:
+        return cls(resource, "rule", message)
+
+    @classmethod
+    def invalid(cls, resource: str, message: str) -> Refusal:
+        return cls(resource, "invalid", message)
+
+
+def error_body(reasons: list[tuple[int, str]], request_id: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "success": False,
+        "processId": process_id(),
+        "reasons": [{"code": code, "message": message} for code, message in reasons],
+    }
+    if request_id is not None:
+        body["requestId"] = request_id
+    return body

@@ -1,0 +1,501 @@
+"""Invoice writes and Zuora's rules for them (seed 000, 001; spec descriptions).
+
+Every function checks everything first and changes records only after the last check passed;
+a :class:`~zuora_mcp.sandbox.dialect.Refusal` therefore always means "nothing was changed".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from zuora_mcp.sandbox.dialect import Refusal
+from zuora_mcp.sandbox.models import (
+    Account,
+    Application,
+    CreditMemo,
+    Invoice,
+    InvoiceItem,
+    ItemList,
+    MemoItem,
+    TaxationItem,
+    dec,
+    money,
+)
+from zuora_mcp.sandbox.tenant import Tenant, add_days, net_days, settle_items
+from zuora_mcp.sandbox.views import invoice_view
+
+__all__ = [
+    "MAX_BATCH_INVOICES",
+    "MAX_ITEMS_PER_BATCH_CREATE",
+    "MAX_ITEMS_PER_INVOICE_UPDATE",
+    "MAX_SETTLEMENT_ITEMS",
+    "apply_memo_to_invoice",
+    "create_invoice",
+    "create_invoices",
+    "delete_invoice",
+    "email_invoice",
+    "reverse_invoice",
+    "update_invoice",
+    "update_invoices",
+    "write_off_invoice",
+]
+
+MAX_BATCH_INVOICES = 50
+MAX_ITEMS_PER_BATCH_CREATE = 1000
+MAX_ITEMS_PER_INVOICE_UPDATE = 1000
+MAX_SETTLEMENT_ITEMS = 2000  # reverse and write-off: invoice + discount + taxation items
+ASYNC_DELETE_THRESHOLD = 100
+EDITABLE_WHEN_POSTED = {"dueDate", "comments", "autoPay", "transferredToAccounting", "templateId"}
+
+
+# ---- create --------------------------------------------------------------------------------
+
+
+def _new_item(tenant: Tenant, raw: Mapping[str, Any], invoice_date: str) -> InvoiceItem:
+    if "amount" not in raw or "serviceStartDate" not in raw:
+        raise Refusal("invoice_item", "missing_field", "Each invoice item needs amount and serviceStartDate.")
+    if not raw.get("chargeName") and not raw.get("productRatePlanChargeId"):
+        raise Refusal(
+            "invoice_item", "missing_field", "chargeName is required when productRatePlanChargeId is not set."
+        )
+    amount = dec(raw["amount"])
+    quantity = dec(raw.get("quantity", 1))
+    taxes = [
+        TaxationItem(
+            id=tenant.new_id("taxation_item"),
+            name=str(t["name"]),
+            tax_amount=dec(t["taxAmount"]),
+            tax_rate=dec(t.get("taxRate", 0)),
+            tax_date=str(t.get("taxDate", invoice_date)),
+            tax_rate_type=str(t.get("taxRateType", "Percentage")),
+            jurisdiction=str(t.get("jurisdiction", "")),
+            tax_code=str(t.get("taxCode", "")),
+            location_code=str(t.get("locationCode", "")),
+        )
+        for t in raw.get("taxItems", [])
+    ]
+    for tax in taxes:
+        tax.balance = tax.tax_amount
+    return InvoiceItem(
+        id=tenant.new_id("invoice_item"),
+        charge_name=str(raw.get("chargeName") or raw.get("productRatePlanChargeId")),
+        amount=amount,
+        service_start_date=str(raw["serviceStartDate"]),
+        service_end_date=raw.get("serviceEndDate"),
+        description=str(raw.get("description", "")),
+        sku=str(raw.get("sku", "")),
+        quantity=quantity,
+        unit_price=dec(raw["unitPrice"]) if "unitPrice" in raw else (amount / quantity if quantity else amount),
+        uom=str(raw.get("uom", "Each")),
+        charge_date=str(raw.get("chargeDate", f"{invoice_date} 00:00:00")),
+        tax_mode=str(raw.get("taxMode", "TaxExclusive")),
+        taxation_items=taxes,
+        balance=amount,
+    )
+
+
+def _build_invoice(tenant: Tenant, body: Mapping[str, Any], taken: set[str]) -> tuple[Invoice, Account]:
+    key = body.get("accountId") or body.get("accountNumber")
+    if not key:
+        raise Refusal("invoice", "missing_field", "accountId or accountNumber is required.")
+    account = tenant.find_account(str(key))
+    if account is None:
+        raise Refusal.invalid("invoice", f"Invalid value for accountId or accountNumber: '{key}'.")
+    if "invoiceDate" not in body:
+        raise Refusal("invoice", "missing_field", "invoiceDate is required.")
+    currency = str(body.get("currency") or account.currency)
+    if currency != account.currency:
+        raise Refusal.invalid("invoice", f"The currency {currency} is not the account's currency {account.currency}.")
+    number = body.get("invoiceNumber")
+    if number is not None and (tenant.invoice_number_taken(str(number)) or str(number) in taken):
+        raise Refusal.rule("invoice", f"The invoice number {number} already exists.")
+    status = str(body.get("status", "Draft"))
+    invoice_date = str(body["invoiceDate"])
+    payment_term = str(body.get("paymentTerm") or account.payment_term)
+    items = [_new_item(tenant, raw, invoice_date) for raw in body.get("invoiceItems", [])]
+    now = tenant.clock.timestamp()
+    invoice = Invoice(
+        id=tenant.new_id("invoice"),
+        invoice_number=str(number) if number is not None else "",
+        account_id=account.id,
+        invoice_date=invoice_date,
+        due_date=str(body.get("dueDate") or add_days(invoice_date, net_days(payment_term))),
+        currency=currency,
+        items=ItemList(items),
+        status=status,
+        comments=str(body.get("comments", "")),
+        auto_pay=bool(body.get("autoPay", account.auto_pay)),
+        payment_term=payment_term,
+        template_id=body.get("templateId"),
+        transferred_to_accounting=str(body.get("transferredToAccounting", "No")),
+        created_date=now,
+        updated_date=now,
+        posted_date=tenant.clock.today() if status == "Posted" else None,
+        custom_fields={k: v for k, v in body.items() if k.endswith("__c")},
+    )
+    invoice.balance = invoice.amount
+    return invoice, account
+
+
+def _store(tenant: Tenant, invoice: Invoice) -> None:
+    if not invoice.invoice_number:
+        invoice.invoice_number = tenant.next_number("invoice")
+        while tenant.invoice_number_taken(invoice.invoice_number):
+            invoice.invoice_number = tenant.next_number("invoice")
+    tenant.invoices[invoice.id] = invoice
+
+
+def create_invoice(tenant: Tenant, body: Mapping[str, Any]) -> dict[str, Any]:
+    """POST /v1/invoices: a standalone invoice, Draft unless ``status`` is Posted."""
+    invoice, account = _build_invoice(tenant, body, set())
+    _store(tenant, invoice)
+    return invoice_view(invoice, account)
+
+
+def create_invoices(tenant: Tenant, body: Mapping[str, Any]) -> dict[str, Any]:
+    """POST /v1/invoices/batch: at most 50 invoices and 1,000 items per call; each succeeds or fails alone."""
+    entries = list(body.get("invoices") or [])
+    if len(entries) > MAX_BATCH_INVOICES:
+        raise Refusal("invoice", "limit", f"You can create a maximum of {MAX_BATCH_INVOICES} invoices in one request.")
+    total_items = sum(len(entry.get("invoiceItems") or []) for entry in entries)
+    if total_items > MAX_ITEMS_PER_BATCH_CREATE:
+        raise Refusal(
+            "invoice",
+            "limit",
+            f"You can create a maximum of {MAX_ITEMS_PER_BATCH_CREATE} invoice items in one request.",
+        )
+    results: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    for entry in entries:
+        try:
+            invoice, account = _build_invoice(tenant, entry, taken)
+        except Refusal as refusal:
+            results.append({"success": False, "reasons": [{"code": refusal.code, "message": refusal.message}]})
+            continue
+        _store(tenant, invoice)
+        taken.add(invoice.invoice_number)
+        results.append(invoice_view(invoice, account))
+    return {"invoices": results, "success": True}
+
+
+# ---- update --------------------------------------------------------------------------------
+
+
+def _check_update(tenant: Tenant, invoice: Invoice, body: Mapping[str, Any]) -> None:
+    if "invoiceDate" in body and "dueDate" in body:
+        raise Refusal.invalid("invoice", "You can only specify invoiceDate or dueDate in one request.")
+    if invoice.status not in {"Draft", "Posted"}:
+        raise Refusal.rule(
+            "invoice", f"The invoice {invoice.invoice_number} is {invoice.status} and cannot be updated."
+        )
+    if invoice.status == "Posted":
+        blocked = sorted(k for k in body if k not in EDITABLE_WHEN_POSTED and not k.endswith("__c") and k != "id")
+        if blocked:
+            raise Refusal.rule(
+                "invoice",
+                f"Only draft invoices can be changed this way; {', '.join(blocked)} cannot be updated "
+                f"on the posted invoice {invoice.invoice_number}.",
+            )
+    items = list(body.get("invoiceItems") or [])
+    if len(items) > MAX_ITEMS_PER_INVOICE_UPDATE:
+        raise Refusal(
+            "invoice_item", "limit", f"The maximum number of invoice items is {MAX_ITEMS_PER_INVOICE_UPDATE}."
+        )
+    for raw in items:
+        if raw.get("id"):
+            if invoice.items.find(str(raw["id"])) is None:
+                raise Refusal.invalid("invoice_item", f"Invalid invoice item id: '{raw['id']}'.")
+        elif not raw.get("delete"):
+            if "amount" not in raw or "serviceStartDate" not in raw:
+                raise Refusal("invoice_item", "missing_field", "A new invoice item needs amount and serviceStartDate.")
+            if not raw.get("chargeName") and not raw.get("productRatePlanChargeId"):
+                raise Refusal("invoice_item", "missing_field", "chargeName is required for a new invoice item.")
+
+
+def _apply_update(tenant: Tenant, invoice: Invoice, body: Mapping[str, Any]) -> None:
+    for field, attr in (("dueDate", "due_date"), ("invoiceDate", "invoice_date"), ("comments", "comments")):
+        if field in body:
+            setattr(invoice, attr, str(body[field]))
+    if "autoPay" in body:
+        invoice.auto_pay = bool(body["autoPay"])
+    if "transferredToAccounting" in body:
+        invoice.transferred_to_accounting = str(body["transferredToAccounting"])
+    if "templateId" in body:
+        invoice.template_id = str(body["templateId"])
+    invoice.custom_fields.update({k: v for k, v in body.items() if k.endswith("__c")})
+    if body.get("invoiceItems"):
+        assert isinstance(invoice.items, ItemList)  # only draft invoices get here; generated ones are posted
+        for raw in body["invoiceItems"]:
+            if raw.get("id"):
+                item = invoice.items.find(str(raw["id"]))
+                assert item is not None
+                if raw.get("delete"):
+                    invoice.items.items.remove(item)
+                    continue
+                if "amount" in raw:
+                    item.amount = dec(raw["amount"])
+                for field, attr in (("chargeName", "charge_name"), ("description", "description"), ("sku", "sku")):
+                    if field in raw:
+                        setattr(item, attr, str(raw[field]))
+                if "quantity" in raw:
+                    item.quantity = dec(raw["quantity"])
+                if "unitPrice" in raw:
+                    item.unit_price = dec(raw["unitPrice"])
+                if "serviceStartDate" in raw:
+                    item.service_start_date = str(raw["serviceStartDate"])
+                if "serviceEndDate" in raw:
+                    item.service_end_date = str(raw["serviceEndDate"])
+                item.balance = item.amount
+            elif not raw.get("delete"):
+                invoice.items.items.append(_new_item(tenant, raw, invoice.invoice_date))
+        invoice.balance = invoice.amount
+    invoice.updated_date = tenant.clock.timestamp()
+
+
+def _update_view(invoice: Invoice) -> dict[str, Any]:
+    """PUT /v1/invoices/{invoiceKey} answers with PutInvoiceResponseType's fields."""
+    return {
+        "id": invoice.id,
+        "number": invoice.invoice_number,
+        "accountId": invoice.account_id,
+        "amount": money(invoice.amount),
+        "balance": money(invoice.balance),
+        "taxAmount": money(invoice.tax_amount),
+        "totalTaxExemptAmount": 0.0,
+        "discount": 0.0,
+        "creditBalanceAdjustmentAmount": 0.0,
+        "currency": invoice.currency,
+        "status": invoice.status,
+        "invoiceDate": invoice.invoice_date,
+        "dueDate": invoice.due_date,
+        "comment": invoice.comments,
+        "autoPay": invoice.auto_pay,
+        "templateId": invoice.template_id,
+        "transferredToAccounting": invoice.transferred_to_accounting,
+        "targetDate": None,
+        "postedOn": f"{invoice.posted_date} 00:00:00" if invoice.posted_date else None,
+        "createdDate": invoice.created_date,
+        "updatedDate": invoice.updated_date,
+        "success": True,
+    }
+
+
+def update_invoice(tenant: Tenant, key: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """PUT /v1/invoices/{invoiceKey}: items and invoice date only on drafts; dueDate or invoiceDate, not both."""
+    invoice = tenant.invoice(key)
+    _check_update(tenant, invoice, body)
+    _apply_update(tenant, invoice, body)
+    return _update_view(invoice)
+
+
+def update_invoices(tenant: Tenant, body: Mapping[str, Any]) -> dict[str, Any]:
+    """PUT /v1/invoices: at most 50 invoices, at most 1,000 items each; all checked before any is changed."""
+    entries = list(body.get("invoices") or [])
+    if len(entries) > MAX_BATCH_INVOICES:
+        raise Refusal("invoice", "limit", f"You can update a maximum of {MAX_BATCH_INVOICES} invoices by one call.")
+    targets: list[tuple[Invoice, Mapping[str, Any]]] = []
+    for entry in entries:
+        if not entry.get("id"):
+            raise Refusal("invoice", "missing_field", "invoices[].id is required.")
+        try:
+            invoice = tenant.invoice(str(entry["id"]))
+        except Refusal:
+            raise Refusal.invalid("invoice", f"Invalid invoice id: '{entry['id']}'.") from None
+        _check_update(tenant, invoice, entry)
+        targets.append((invoice, entry))
+    for invoice, entry in targets:
+        _apply_update(tenant, invoice, entry)
+    return {"success": True}
+
+
+# ---- delete, email ---------------------------------------------------------------------------
+
+
+def delete_invoice(tenant: Tenant, key: str) -> dict[str, Any]:
+    """DELETE /v1/invoices/{invoiceKey}: only Draft, Canceled or Error invoices; 100+ items answer as a job."""
+    invoice = tenant.invoice(key)
+    if invoice.status not in {"Draft", "Canceled", "Error"}:
+        raise Refusal(
+            "unknown",
+            "rule",
+            f"The invoice {invoice.invoice_number} is {invoice.status}; only Draft, Canceled or Error invoices "
+            "can be deleted.",
+        )
+    del tenant.invoices[invoice.id]
+    tenant.deleted_invoices.append(invoice.id)
+    if len(invoice.items) >= ASYNC_DELETE_THRESHOLD:
+        # Zuora deletes such invoices in a background job; the sandbox finishes at once but answers alike.
+        return {"id": invoice.id, "jobId": tenant.new_id("job"), "jobStatus": "Pending", "success": True}
+    return {"id": invoice.id, "jobStatus": "Completed", "success": True}
+
+
+def _recipients(tenant: Tenant, invoice: Invoice, body: Mapping[str, Any]) -> list[str]:
+    given = [a.strip() for a in str(body.get("emailAddresses") or "").split(",") if a.strip()]
+    for address in given:
+        local, _, domain = address.partition("@")
+        if not local or "." not in domain or " " in address:
+            raise Refusal.invalid("email", f"Invalid email address: '{address}'.")
+    account = tenant.accounts[invoice.account_id]
+    recipients = list(given)
+    if not given:
+        contact_email = account.bill_to.get("workEmail") or account.bill_to.get("personalEmail")
+        if contact_email:
+            recipients.append(str(contact_email))
+    if body.get("includeAdditionalEmailAddresses"):
+        recipients.extend(account.additional_email_addresses)
+    if not recipients:
+        raise Refusal.rule("email", "No email address: set emailAddresses, or give the Bill To contact an email.")
+    return recipients
+
+
+def email_invoice(tenant: Tenant, key: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """POST /v1/invoices/{invoiceKey}/emails: only posted invoices are sent."""
+    invoice = tenant.invoice(key)
+    if invoice.status != "Posted":
+        raise Refusal.rule(
+            "email", f"Only posted invoices can be emailed; {invoice.invoice_number} is {invoice.status}."
+        )
+    recipients = _recipients(tenant, invoice, body)
+    invoice.last_email_sent_date = tenant.clock.timestamp()
+    tenant.emails.append({"invoiceId": invoice.id, "invoiceNumber": invoice.invoice_number, "to": recipients})
+    return {"success": True}
+
+
+# ---- reverse and write-off -------------------------------------------------------------------
+
+
+def apply_memo_to_invoice(tenant: Tenant, memo: CreditMemo, invoice: Invoice, amount: Decimal) -> None:
+    """Apply ``amount`` of a posted credit memo to an invoice: balances, totals, application part."""
+    memo.applied_amount += amount
+    memo.updated_date = tenant.clock.timestamp()
+    invoice.balance -= amount
+    invoice.credit_memo_amount += amount
+    settle_items(invoice, amount, kind="credit")
+    invoice.applications.append(Application(amount, tenant.clock.timestamp(), credit_memo_id=memo.id))
+    invoice.updated_date = tenant.clock.timestamp()
+
+
+def _memo_for(
+    tenant: Tenant,
+    invoice: Invoice,
+    lines: list[tuple[InvoiceItem, Decimal, Decimal]],
+    body: Mapping[str, Any],
+    reason: str,
+) -> CreditMemo:
+    """A posted credit memo mirroring ``lines`` (item, amount, tax) of ``invoice``."""
+    now = tenant.clock.timestamp()
+    memo_items = []
+    for item, amount, tax in lines:
+        item.credited += amount
+        for tax_item in item.taxation_items:
+            tax_item.credited += tax_item.balance if reason == "Write-off" else tax_item.tax_amount
+        memo_items.append(
+            MemoItem(
+                id=tenant.new_id("credit_memo_item"),
+                amount=amount,
+                sku_name=item.sku or item.charge_name,
+                source_item_id=item.id,
+                description=item.description,
+                service_start_date=item.service_start_date,
+                service_end_date=item.service_end_date,
+                tax_amount=tax,
+                source_tax_item_ids=[t.id for t in item.taxation_items],
+            )
+        )
+    memo = CreditMemo(
+        id=tenant.new_id("credit_memo"),
+        number=tenant.next_number("credit_memo"),
+        account_id=invoice.account_id,
+        currency=invoice.currency,
+        memo_date=str(body.get("memoDate") or tenant.clock.today()),
+        items=memo_items,
+        status="Posted",
+        reason_code=str(body.get("reasonCode") or reason),
+        comment=str(body.get("comment", "")),
+        referred_invoice_id=invoice.id,
+        created_date=now,
+        updated_date=now,
+        posted_on=now,
+    )
+    tenant.credit_memos[memo.id] = memo
+    return memo
+
+
+def reverse_invoice(tenant: Tenant, key: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """PUT /v1/invoices/{invoiceKey}/reverse.
+
+    Refused when the invoice is not Posted, has payments or credit memos applied, is split, is
+    negative, or has more than 2,000 items in total. Otherwise a posted credit memo for the whole
+    invoice is created and applied to it: the invoice stays Posted with balance 0.
+    """
+    invoice = tenant.invoice(key)
+    number = invoice.invoice_number
+    if invoice.status != "Posted":
+        raise Refusal.rule("invoice", f"Only posted invoices can be reversed; {number} is {invoice.status}.")
+    if invoice.payment_amount > 0 or invoice.credit_memo_amount > 0 or invoice.reversed:
+        raise Refusal.rule(
+            "invoice", f"The invoice {number} has payments or credit memos applied and cannot be reversed."
+        )
+    if invoice.split:
+        raise Refusal.rule("invoice", f"The invoice {number} is split and cannot be reversed.")
+    if invoice.amount < 0:
+        raise Refusal.rule("invoice", f"The invoice {number} is a negative invoice and cannot be reversed.")
+    count = invoice.item_count()
+    if count > MAX_SETTLEMENT_ITEMS:
+        raise Refusal.rule(
+            "invoice",
+            f"The invoice {number} has {count} items in total (invoice, discount and taxation items); "
+            f"an invoice with more than {MAX_SETTLEMENT_ITEMS:,} items cannot be reversed.",
+        )
+    lines = [(invoice.items.find(i.id) or i, i.amount, i.tax_amount) for i in invoice.items]
+    memo = _memo_for(tenant, invoice, lines, body, "Invoice Reversal")
+    apply_memo_to_invoice(tenant, memo, invoice, memo.amount)
+    invoice.reversed = True
+    return {"creditMemo": {"id": memo.id}, "success": True}
+
+
+def write_off_invoice(tenant: Tenant, key: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """PUT /v1/invoices/{invoiceKey}/write-off: a credit memo for the whole open balance, applied at once.
+
+    Refused when the invoice is not Posted, has no open balance, or has more than 2,000 items;
+    when ``items`` is given it must name every item of the invoice (the whole balance is written off).
+    """
+    invoice = tenant.invoice(key)
+    number = invoice.invoice_number
+    if invoice.status != "Posted":
+        raise Refusal.rule("invoice", f"Only posted invoices can be written off; {number} is {invoice.status}.")
+    count = invoice.item_count()
+    if count > MAX_SETTLEMENT_ITEMS:
+        raise Refusal.rule(
+            "invoice",
+            f"The invoice {number} has {count} items in total; an invoice with more than "
+            f"{MAX_SETTLEMENT_ITEMS:,} items cannot be written off.",
+        )
+    if invoice.balance <= 0:
+        raise Refusal.rule("invoice", f"The invoice {number} has no open balance to write off.")
+    given = body.get("items")
+    if given is not None:
+        named = {str(raw.get("invoiceItemId")) for raw in given}
+        unknown = sorted(n for n in named if invoice.items.find(n) is None)
+        if unknown:
+            raise Refusal.invalid("invoice_item", f"Invalid invoiceItemId: {', '.join(unknown)}.")
+        if named != {item.id for item in invoice.items}:
+            raise Refusal.rule(
+                "invoice_item",
+                "If you specify items, you must specify all the items of the invoice; "
+                "the entire balance is written off.",
+            )
+    if "amount" in body and dec(body["amount"]) != invoice.balance:
+        raise Refusal.rule(
+            "invoice", f"The write-off amount {body['amount']} must equal the invoice balance {money(invoice.balance)}."
+        )
+    lines = []
+    for item in invoice.items:
+        tax_balance = sum((t.balance for t in item.taxation_items), Decimal(0))
+        if item.balance > 0 or tax_balance > 0:
+            lines.append((invoice.items.find(item.id) or item, item.balance, tax_balance))
+    memo = _memo_for(tenant, invoice, lines, body, "Write-off")
+    apply_memo_to_invoice(tenant, memo, invoice, memo.amount)
+    return {"creditMemo": {"id": memo.id}, "success": True}
