@@ -1,0 +1,92 @@
+"""Fixtures for the sandbox tests: a fresh sandbox per test, the project's real client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx2
+import pytest
+
+from zuora_mcp.client import ZuoraClient
+from zuora_mcp.config import Secret, Settings
+from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+
+# 2025-06-01 12:00:00 UTC: a fixed sandbox clock makes dates in answers predictable.
+CLOCK_START = 1748779200.0
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[RunningSandbox]:
+    async with running_sandbox(SandboxOptions(clock_start=CLOCK_START)) as running:
+        yield running
+
+
+class Sleeps:
+    """The client's ``sleep``: records each backoff instead of waiting."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def settings_for(sandbox: RunningSandbox, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "custom",
+        "base_url": sandbox.base_url,
+        "production": False,
+        "client_id": sandbox.client_id,
+        "client_secret": Secret(sandbox.client_secret),
+        "max_retries": 0,
+        "timeout_seconds": 5.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+async def client(sandbox: RunningSandbox, sleeps: Sleeps) -> AsyncIterator[ZuoraClient]:
+    """The real client, retries off, so faults and refusals show up raw."""
+    async with ZuoraClient(settings_for(sandbox), sleep=sleeps) as zuora:
+        yield zuora
+
+
+@pytest.fixture
+def make_client(sandbox: RunningSandbox, sleeps: Sleeps) -> Callable[..., ZuoraClient]:
+    """``make_client(**settings_overrides)``; the test closes it."""
+
+    def build(**overrides: Any) -> ZuoraClient:
+        return ZuoraClient(settings_for(sandbox, **overrides), sleep=sleeps)
+
+    return build
+
+
+@pytest.fixture
+async def raw(sandbox: RunningSandbox) -> AsyncIterator[httpx2.AsyncClient]:
+    """A bare HTTP client with a valid bearer token, for requests the real client refuses to build."""
+    async with httpx2.AsyncClient(base_url=sandbox.base_url, timeout=5.0) as http:
+        answer = await http.post(
+            "/oauth/token",
+            data={
+                "client_id": sandbox.client_id,
+                "client_secret": sandbox.client_secret,
+                "grant_type": "client_credentials",
+            },
+        )
+        http.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+        yield http
+
+
+TokenFetcher = Callable[..., Awaitable[httpx2.Response]]
