@@ -30,7 +30,10 @@ RECIPES = (
     Recipe(
         name="list_invoices",
         title="List invoices",
-        description="Find invoices by account, status and date range, newest data straight from Zuora.",
+        description=(
+            "Find invoices by accountId (get_account gives it), status, and invoice or due date range. "
+            "For more, pass nextPage back as cursor."
+        ),
         operation_id="queryInvoices",
         safety="read",
         shaping=Shaping(fields=_INVOICE, container="data", pagination="cursor"),
