@@ -27,7 +27,8 @@ async def refused(client: ZuoraClient, method: Method, path: str, key: str | Non
         await call(client, method, path, key, body)
     assert caught.value.status == 200
     code = caught.value.reasons[0].code
-    assert len(code) == 8 and code.isdigit()
+    assert len(code) == 8
+    assert code.isdigit()
     return code[-2:]
 
 
@@ -43,7 +44,8 @@ async def test_reverse_creates_an_applied_credit_memo_and_zeroes_the_balance(
     assert answer["success"] is True
     memo = sandbox.tenant.credit_memos[answer["creditMemo"]["id"]]
     assert memo.number == "CM00000003"
-    assert len(memo.id) == 32 and int(memo.id, 16) >= 0
+    assert len(memo.id) == 32
+    assert int(memo.id, 16) >= 0
     assert (memo.status, memo.amount, memo.unapplied_amount) == ("Posted", Decimal("165.00"), Decimal(0))
     invoice = (await client.get(INVOICE, {"invoiceKey": "INV00000001"})).data
     assert (invoice["status"], invoice["balance"], invoice["creditMemoAmount"]) == ("Posted", 0.0, 165.0)

@@ -134,6 +134,7 @@ class SandboxApp:
         route, params, path_known = match(method, raw_path)
         self.counters.requests += 1
         self.counters.requests_by_route[route.label if route else f"{method} {raw_path}"] += 1
+        self.counters.notify()
         plan = self.faults.plan(method, raw_path)
         if plan.latency:
             await anyio.sleep(plan.latency)
@@ -198,6 +199,7 @@ class SandboxApp:
         if plan.delay_before:
             await anyio.sleep(plan.delay_before)
         reply = self._commit(route, params, query, raw, raw_path, scope, headers, request_id)
+        reply.headers.append(("Zuora-Request-Id", request_id))  # saved with the answer, as Zuora does
         if key is not None:
             self.idempotency.finish(key, reply.status, tuple(reply.headers), reply.encoded())
         return reply
@@ -270,6 +272,7 @@ class SandboxApp:
             return refusal_reply(refusal, request_id)
         if route.is_write and call.wrote:
             self.counters.writes_applied += 1
+            self.counters.notify()
         return Reply(200, result)
 
     # ---- answers --------------------------------------------------------------------------------
@@ -321,8 +324,11 @@ def _fault_reply(plan: FaultPlan, request_id: str) -> Reply:
     if status == 500:
         return Reply(500, {"reasons": [{"code": error_code("unknown", "internal"), "message": "Internal error."}]})
     # The gateway in front of Zuora answers these, not the API: a short message, no reasons.
-    text = {502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "Error")
-    return Reply(status, {"message": text})
+    if status == 503:
+        return Reply(
+            503, {"message": "Service Unavailable"}, [("Retry-After", str(max(int(plan.retry_after + 0.999), 0)))]
+        )
+    return Reply(status, {"message": "Bad Gateway" if status == 502 else "Error"})
 
 
 def _parse_json(raw: bytes, resource: str) -> Any:

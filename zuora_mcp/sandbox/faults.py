@@ -17,9 +17,11 @@ client's read timeout lands before or after the write).
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
@@ -101,6 +103,21 @@ class Counters:
     faults_injected: int = 0
     idempotent_replays: int = 0
     requests_by_route: Counter[str] = field(default_factory=Counter)
+
+    _changed: asyncio.Event | None = field(default=None, repr=False, compare=False)
+
+    def notify(self) -> None:
+        """Wake :meth:`wait_for` callers (the app calls this after it changes a counter)."""
+        if self._changed is not None:
+            self._changed.set()
+
+    async def wait_for(self, condition: Callable[[Counters], bool]) -> None:
+        """Return once ``condition(self)`` holds; bound it with ``anyio.fail_after`` in tests."""
+        while not condition(self):
+            if self._changed is None:
+                self._changed = asyncio.Event()
+            self._changed.clear()
+            await self._changed.wait()
 
     def as_json(self) -> dict[str, Any]:
         return {
