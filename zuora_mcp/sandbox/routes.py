@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from zuora_mcp.sandbox import invoice_rules, memo_rules
+from zuora_mcp.sandbox import invoice_rules, memo_rules, settlement_rules
 from zuora_mcp.sandbox.dialect import Refusal
 from zuora_mcp.sandbox.models import Invoice
 from zuora_mcp.sandbox.query import page_of, query_invoices
@@ -211,7 +211,7 @@ ROUTES: tuple[Route, ...] = (
         "PUT",
         "/v1/invoices/{invoiceKey}/reverse",
         "reverse_invoice",
-        lambda c: invoice_rules.reverse_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
+        lambda c: settlement_rules.reverse_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "invoice",
         True,
     ),
@@ -219,7 +219,7 @@ ROUTES: tuple[Route, ...] = (
         "PUT",
         "/v1/invoices/{invoiceKey}/write-off",
         "write_off_invoice",
-        lambda c: invoice_rules.write_off_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
+        lambda c: settlement_rules.write_off_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "invoice",
         True,
     ),
