@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,10 +61,11 @@ class ServerApp:
         return [types.Tool.model_validate(tool_definition(t)) for t in shown]
 
 
-def build_app(settings: Settings, client: ZuoraClient) -> ServerApp:
+def build_app(settings: Settings, client: ZuoraClient, *, clock: Callable[[], float] = time.time) -> ServerApp:
+    """Wire settings, the shared client, the guard and the tools. ``clock`` dates confirmation tokens."""
     key = settings.secret_key.reveal().encode() if settings.secret_key else secrets.token_bytes(32)
     audit = AuditLog(settings.audit_log)
-    guard = Guard(settings, TokenSigner(key, ttl_seconds=settings.token_ttl_seconds), audit)
+    guard = Guard(settings, TokenSigner(key, ttl_seconds=settings.token_ttl_seconds, clock=clock), audit)
     tools = load_catalog() if "catalog" in settings.toolsets else ()
     executor = Executor(client, guard, {t.name: t for t in tools}, {t.name: validator_for(t.name) for t in tools})
     return ServerApp(settings=settings, client=client, executor=executor, tools=tools, audit=audit)

@@ -229,7 +229,8 @@ async def email_invoice(args: Mapping[str, Any], reader: Reader, progress: Progr
     if invoice is None:
         return report
     report.add("Invoice is Posted", invoice.get("status") == "Posted", f"status is {invoice.get('status')}")
-    to = ", ".join(args.get("emailAddresses") or []) or "the bill-to contact's email address"
+    # Zuora takes the addresses as one comma-separated string.
+    to = str(args.get("emailAddresses") or "") or "the bill-to contact's email address"
     report.effect = f"Emails invoice {_label(invoice, key)} to {to}."
     return report
 
