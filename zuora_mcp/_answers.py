@@ -129,7 +129,9 @@ def refusal(
         process_id=process_id,
         request_id=response.headers.get("zuora-request-id"),
         track_id=call.track_id,
-        retry_after=server_delay(response.headers) if response.status_code in {429, 503} else None,
+        retry_after=server_delay(response.headers, rate_limited=response.status_code == 429)
+        if response.status_code in {429, 503}
+        else None,
     )
 
 

@@ -112,11 +112,15 @@ def backoff_delay(retry_index: int, rng: Callable[[float, float], float] = rando
     return rng(0.0, ceiling)
 
 
-def server_delay(headers: Mapping[str, str], *, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds the server asked us to wait, from ``Retry-After`` or else ``RateLimit-Reset``.
+def server_delay(
+    headers: Mapping[str, str], *, rate_limited: bool = True, now: Callable[[], float] = time.time
+) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After`` or, on a 429, ``RateLimit-Reset``.
 
     ``Retry-After`` is delta-seconds or an HTTP date; ``RateLimit-Reset`` is delta-seconds (a value
     that looks like a Unix timestamp is read as one). ``now`` is wall-clock time, for dates only.
+    Zuora sends ``RateLimit-Reset`` on every answer, so it says when the rate window resets, not when
+    a 503 will clear: only a 429 (``rate_limited``) waits for it.
     """
     retry_after = headers.get("retry-after")
     if retry_after is not None:
@@ -126,7 +130,7 @@ def server_delay(headers: Mapping[str, str], *, now: Callable[[], float] = time.
         if delay is not None:
             return delay
     reset = headers.get("ratelimit-reset")
-    if reset is not None:
+    if reset is not None and rate_limited:
         delay = _seconds(reset)
         if delay is not None and delay > 1_000_000_000:
             delay = max(0.0, delay - now())

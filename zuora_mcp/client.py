@@ -258,7 +258,8 @@ class ZuoraClient:
                 continue
             verdict = status_verdict(call.kind, status)
             maybe_applied = maybe_applied or verdict.maybe_applied
-            delay = self._retry_delay(verdict, retries, server_delay(response.headers), started)
+            hinted = server_delay(response.headers, rate_limited=response.status_code == 429)
+            delay = self._retry_delay(verdict, retries, hinted, started)
             if delay is None:
                 return _Outcome(response, attempts, maybe_applied)
             retries += 1

@@ -77,6 +77,15 @@ async def test_429_waits_for_ratelimit_reset(harness: Callable[..., Harness]) ->
     assert h.time.sleeps == [12.0]
 
 
+async def test_503_ignores_ratelimit_reset_which_zuora_sends_on_every_answer(harness: Callable[..., Harness]) -> None:
+    # RateLimit-Reset says when the rate window resets; waiting for it on a 503 could stall a call for a minute.
+    h = harness(scripted(httpx2.Response(503, headers={"RateLimit-Limit": "100", "RateLimit-Reset": "55"})))
+    async with h.client() as client:
+        await client.get("/v1/accounts/A-1")
+    (delay,) = h.time.sleeps
+    assert delay <= 0.5
+
+
 async def test_429_without_hints_backs_off_with_full_jitter(harness: Callable[..., Harness]) -> None:
     h = harness(scripted(*[httpx2.Response(429)] * 4), max_retries=4)
     async with h.client() as client:

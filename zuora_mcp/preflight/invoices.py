@@ -242,7 +242,7 @@ async def delete_invoice(args: Mapping[str, Any], reader: Reader, progress: Prog
     if invoice is None:
         return report
     status, currency = invoice.get("status"), invoice.get("currency")
-    report.add("Invoice is Draft or Canceled", status in ("Draft", "Canceled"), f"status is {status}")
+    report.add("Invoice is Draft, Canceled or Error", status in ("Draft", "Canceled", "Error"), f"status is {status}")
     report.effect = (
         f"Deletes invoice {_label(invoice, key)} ({status}, amount {fmt(money(invoice.get('amount')), currency)}) "
         "permanently."
