@@ -1,0 +1,105 @@
+"""``python -m bench [--quick] [--only SECTION ...] [--output PATH]`` (``make bench``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from bench import procs
+from bench.report import evaluate, render_table, write_results
+
+SECTIONS = ("footprint", "cold_start", "latency", "writes", "concurrency")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of everything to run."""
+
+    cold_starts: int = 11
+    calls: int = 1000
+    warmup: int = 100
+    memory_calls: int = 10_000
+    write_calls: int = 200
+    clients: int = 50
+    seconds: float = 10.0
+    token_lifetime: int = 3
+
+
+QUICK = Plan(
+    cold_starts=3, calls=100, warmup=20, memory_calls=1000, write_calls=20, clients=20, seconds=4.0, token_lifetime=2
+)
+
+
+async def run(plan: Plan, sections: tuple[str, ...]) -> dict[str, Any]:
+    from bench.seed import write_seed
+
+    results: dict[str, Any] = {"plan": asdict(plan), "machine": procs.machine_facts(), "errors": {}}
+    with tempfile.TemporaryDirectory(prefix="zuora-mcp-bench-") as tmp:
+        workdir = Path(tmp)
+        seed = write_seed(workdir / "seed.json", reversible=2 * plan.write_calls)
+
+        async def section(name: str, measure: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+            if name not in sections:
+                return
+            print(f"bench: {name} …", file=sys.stderr, flush=True)
+            began = time.perf_counter()
+            try:
+                results[name] = await measure()
+            except Exception:  # a benchmark reports what broke and goes on with the rest
+                results["errors"][name] = traceback.format_exc(limit=8)
+                print(results["errors"][name], file=sys.stderr)
+            results.setdefault("section_seconds", {})[name] = round(time.perf_counter() - began, 1)
+
+        from bench.footprint import measure_footprint
+
+        await section("footprint", measure_footprint)
+        if {"cold_start", "latency", "writes"} & set(sections):
+            async with procs.sandbox_process(seed) as sandbox:
+                from bench.cold_start import measure_cold_start
+                from bench.latency import measure_latency
+                from bench.writes import measure_writes
+
+                await section("cold_start", lambda: measure_cold_start(sandbox, workdir, plan.cold_starts))
+                await section(
+                    "latency",
+                    lambda: measure_latency(sandbox, workdir, plan.calls, plan.warmup, plan.memory_calls),
+                )
+                await section("writes", lambda: measure_writes(sandbox, workdir, plan.write_calls))
+        from bench.concurrency import measure_concurrency
+
+        await section(
+            "concurrency",
+            lambda: measure_concurrency(seed, workdir, plan.clients, plan.seconds, plan.token_lifetime),
+        )
+    results["targets"] = evaluate(results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run of about a minute (fewer, shorter runs)")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results.json"))
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else Plan()
+    began = time.perf_counter()
+    results = anyio.run(run, plan, tuple(args.only or SECTIONS))
+    results["quick"] = args.quick
+    results["seconds"] = round(time.perf_counter() - began, 1)
+    write_results(results, args.output)
+    print(render_table(results))
+    print(f"\n{results['seconds']:.0f} s; results in {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""The floor: a bare low-level ``mcp`` server with one trivial tool, over stdio or streamable HTTP.
+
+It does what any MCP server must (parse, dispatch, answer) and nothing else, so its numbers are the
+cost of the SDK, the transport and the interpreter. Run as ``python -m bench.bare_server`` (stdio)
+or ``python -m bench.bare_server --http --port 0`` (prints its URL on stderr, like ``zuora-mcp serve``).
+It imports nothing from zuora_mcp, so its cold start is the SDK's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import socket
+import sys
+from typing import Any
+
+import mcp.types as types
+from mcp.server import Server, ServerRequestContext
+
+_ECHO = types.Tool(
+    name="echo",
+    description="Return the text it is given.",
+    input_schema={"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+    annotations=types.ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True),
+)
+
+
+def build_server() -> Server[Any]:
+    """A server listing one tool, ``echo``, that returns its ``text`` argument."""
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[_ECHO])
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        text = str((params.arguments or {}).get("text", ""))
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+
+    return Server("bare", version="0", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+async def _stdio(server: Server[Any]) -> None:
+    from mcp.server.stdio import stdio_server
+
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+
+async def _http(server: Server[Any], port: int) -> None:
+    import uvicorn
+
+    app = server.streamable_http_app(streamable_http_path="/mcp", host="127.0.0.1")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    print(f"bare: serving MCP over streamable HTTP at http://127.0.0.1:{sock.getsockname()[1]}/mcp", file=sys.stderr)
+    sys.stderr.flush()
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+    await uvicorn.Server(config).serve(sockets=[sock])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.bare_server")
+    parser.add_argument("--http", action="store_true", help="streamable HTTP at /mcp instead of stdio")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    server = build_server()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_http(server, args.port) if args.http else _stdio(server))
+
+
+if __name__ == "__main__":
+    main()
