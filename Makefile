@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SPEC   ?= ../shared/spec/zuora-openapi-2025-12-12-described.json
 
-.PHONY: demo serve test lint typecheck unit schemas schemas-check bench clean
+.PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("zuora-mcp needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -26,7 +26,7 @@ serve: install
 	$(BIN)/zuora-mcp serve --sandbox
 
 ## The test command: lint, type check, schema freshness, the whole test suite.
-test: install lint typecheck schemas-check unit
+test: install lint typecheck schemas-check docs-check unit
 
 lint:
 	$(BIN)/ruff check zuora_mcp tests
@@ -39,6 +39,10 @@ typecheck:
 schemas-check:
 	@if [ -f "$(SPEC)" ]; then $(BIN)/zuora-mcp schemas check --spec "$(SPEC)"; \
 	else echo "schemas check skipped: $(SPEC) not found"; fi
+
+# README's tool and configuration tables are generated from code; this fails when they drift.
+docs-check:
+	$(BIN)/python -m zuora_mcp.docs --check
 
 schemas: install
 	$(BIN)/zuora-mcp schemas build --spec "$(SPEC)"

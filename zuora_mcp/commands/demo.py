@@ -80,8 +80,10 @@ async def _demo(color: bool) -> int:
                 out.text(next((c.text for c in result.content if c.type == "text"), ""))
                 return dict(result.structured_content or {})
 
-            out.step("2. Find the Posted invoices of account A00000001")
-            await call("list_invoices", {"accountNumber": "A00000001", "status": "Posted", "pageSize": 5})
+            out.step("2. Find account A00000001 and its Posted invoices")
+            account = await call("get_account", {"accountKey": "A00000001"})
+            account_id = account.get("id") or account.get("basicInfo", {}).get("id")
+            await call("list_invoices", {"accountId": account_id, "status": "Posted", "pageSize": 5})
 
             out.step(f"3. Read invoice {INVOICE}")
             await call("get_invoice", {"invoiceKey": INVOICE})

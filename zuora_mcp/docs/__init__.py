@@ -41,8 +41,10 @@ SECTIONS: dict[str, Callable[[], str]] = {"configuration": configuration_table, 
 
 def render_readme(text: str) -> str:
     for name, render in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- begin:{name} -->\n).*?(\n<!-- end:{name} -->)", re.S)
-        text = pattern.sub(lambda m, r=render: m.group(1) + r() + m.group(2), text)  # type: ignore[misc]
+        pattern = re.compile(rf"(<!-- begin:{name} -->\n)(?:.*?\n)?(<!-- end:{name} -->)", re.S)
+        match = pattern.search(text)
+        if match is not None:
+            text = text[: match.end(1)] + render() + "\n" + text[match.start(2) :]
     return text
 
 
