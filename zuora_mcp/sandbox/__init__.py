@@ -10,6 +10,12 @@ the tools in the MCP Inspector. It never reaches a real Zuora.
         sandbox.counters                          # connections_accepted, token_requests, writes_applied, ...
         sandbox.faults.once("503", "GET", "/v1/invoices/*")   # fault injection (see .faults)
 
+A tenant that is hard to reach correctly, for ``zuora-mcp doctor`` and its tests::
+
+    SandboxOptions(entity_ids=("e1", "e2"))   # multi-entity: API requests without Zuora-Entity-Ids
+                                              # naming one of them get HTTP 400, "success": false
+    SandboxOptions(date_offset=600)           # every answer's Date header 10 minutes ahead
+
 Alone: ``zuora-mcp sandbox [--port N] [--seed FILE] [--expires-in S]``.
 
 Credentials: ``ZUORA_CLIENT_ID``/``ZUORA_CLIENT_SECRET`` when set, else ``sandbox-client-id`` /

@@ -5,22 +5,29 @@ One request goes: count → fault plan (latency, 429/5xx, drop or delay) → bea
 carries ``Zuora-Request-Id``, echoes ``Zuora-Track-Id`` and has ``RateLimit-*`` and
 ``Concurrency-Limit-*`` headers. ``/_sandbox/`` is the unauthenticated admin API (see
 :mod:`zuora_mcp.sandbox.admin`).
+
+Two switches imitate a tenant that is hard to reach correctly: ``entity_ids`` makes it a
+multi-entity tenant whose token is valid for several entities, so an API request must name one of
+them in ``Zuora-Entity-Ids`` (else HTTP 400, ``"success": false``); ``date_offset`` shifts the
+``Date`` header of every answer by that many seconds, as a server with a wrong clock would.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs
 
 import anyio
 
 from zuora_mcp.sandbox import admin
-from zuora_mcp.sandbox.dialect import Refusal, error_body, error_code
+from zuora_mcp.sandbox.dialect import Refusal, entity_refusal, error_body, error_code
 from zuora_mcp.sandbox.faults import Counters, FaultPlan, Faults
 from zuora_mcp.sandbox.idempotency import IDEMPOTENT_METHODS, MAX_KEY_LENGTH, IdempotencyStore, fingerprint
 from zuora_mcp.sandbox.routes import Call, Route, match
@@ -54,7 +61,11 @@ def refusal_reply(refusal: Refusal, request_id: str) -> Reply:
 
 
 class SandboxApp:
-    """The ASGI app. ``dropper(client)`` aborts the TCP connection of ``scope["client"]``."""
+    """The ASGI app. ``dropper(client)`` aborts the TCP connection of ``scope["client"]``.
+
+    ``entity_ids``: when not empty, API requests must carry ``Zuora-Entity-Ids`` naming only these
+    entities. ``date_offset``: seconds added to the ``Date`` header of every answer.
+    """
 
     def __init__(
         self,
@@ -65,6 +76,8 @@ class SandboxApp:
         faults: Faults,
         counters: Counters,
         dropper: Callable[[tuple[str, int] | None], bool] = lambda client: False,
+        entity_ids: Sequence[str] = (),
+        date_offset: float = 0.0,
     ) -> None:
         self.tenant = tenant
         self.client_id = client_id
@@ -75,6 +88,8 @@ class SandboxApp:
         self.idempotency = IdempotencyStore()
         self.tokens: dict[str, float] = {}
         self._window = (0, 0)  # (minute, requests in it)
+        self.entity_ids = tuple(entity_ids)
+        self.date_offset = date_offset
 
     # ---- tokens ---------------------------------------------------------------------------------
 
@@ -191,6 +206,9 @@ class SandboxApp:
                 error_body([(error_code("auth", "authentication"), "Authentication error")], request_id),
                 [("WWW-Authenticate", "Bearer")],
             )
+        wrong_entity = entity_refusal(self.entity_ids, headers.get("zuora-entity-ids"))
+        if wrong_entity is not None:
+            return refusal_reply(wrong_entity, request_id)
         key = headers.get("idempotency-key") if method in IDEMPOTENT_METHODS else None
         if key is not None:
             replay = self._idempotent_start(key, method, raw_path, scope, raw, request_id)
@@ -301,6 +319,9 @@ class SandboxApp:
             headers = [(n, v) for n, v in headers if n.lower() != "zuora-track-id"] + [("Zuora-Track-Id", track_id)]
         if "content-type" not in names:
             headers.append(("Content-Type", "application/json; charset=utf-8"))
+        if "date" not in names:
+            # The app writes Date itself (uvicorn's is off) so that date_offset can move it.
+            headers.append(("Date", formatdate(time.time() + self.date_offset, usegmt=True)))
         headers += [(n, v) for n, v in self._rate_headers() if n.lower() not in names]
         await send(
             {

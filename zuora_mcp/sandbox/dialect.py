@@ -13,18 +13,21 @@ Zuora's:
     90 malformed request
 
 Business-rule refusals answer HTTP 200 with ``"success": false`` (Zuora's classic dialect), not
-found answers 404, authentication 401, all with ``processId`` and ``reasons``.
+found answers 404, authentication 401, all with ``processId`` and ``reasons``. A multi-entity
+tenant answers 400 when a request names no entity, or one its token is not valid for.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
     "CATEGORY",
     "RESOURCE",
     "Refusal",
+    "entity_refusal",
     "error_body",
     "error_code",
     "process_id",
@@ -107,3 +110,28 @@ def error_body(reasons: list[tuple[int, str]], request_id: str | None = None) ->
     if request_id is not None:
         body["requestId"] = request_id
     return body
+
+
+def entity_refusal(entity_ids: Sequence[str], header: str | None) -> Refusal | None:
+    """Zuora's answer when a token valid for several entities (``entity_ids``) is used without
+    naming one of them in ``Zuora-Entity-Ids``; None when the request may go on."""
+    if not entity_ids:
+        return None
+    named = [part.strip() for part in (header or "").split(",") if part.strip()]
+    if not named:
+        return Refusal(
+            "unknown",
+            "missing_parameter",
+            "The entity must be specified: the OAuth token is valid for more than one entity; "
+            "name one in the Zuora-Entity-Ids header.",
+            status=400,
+        )
+    unknown = [entity for entity in named if entity not in entity_ids]
+    if unknown:
+        return Refusal(
+            "unknown",
+            "permission",
+            f"The OAuth token is not valid for the entity {unknown[0]!r} given in Zuora-Entity-Ids.",
+            status=400,
+        )
+    return None

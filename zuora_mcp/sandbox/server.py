@@ -41,6 +41,9 @@ class SandboxOptions:
     ``sandbox-client-id``/``sandbox-client-secret``. ``seed`` is seed data (a dict in the shape of
     :func:`~zuora_mcp.sandbox.demo_data.demo_seed`); None means the built-in demo tenant.
     ``clock_start`` fixes the sandbox clock's start (seconds since the epoch) for reproducible runs.
+    ``entity_ids`` makes a multi-entity tenant: API requests must name one of these entities in
+    ``Zuora-Entity-Ids`` or get Zuora's HTTP 400. ``date_offset`` shifts every answer's ``Date``
+    header by that many seconds (a server clock that is wrong), without touching the tenant clock.
     """
 
     port: int = 0
@@ -50,6 +53,8 @@ class SandboxOptions:
     client_secret: str | None = field(default=None, repr=False)
     fault_rates: FaultRates = field(default_factory=FaultRates)
     clock_start: float | None = None
+    entity_ids: tuple[str, ...] = ()
+    date_offset: float = 0.0
 
     def credentials(self) -> tuple[str, str]:
         client_id = self.client_id or os.environ.get("ZUORA_CLIENT_ID") or DEFAULT_CLIENT_ID
@@ -135,7 +140,15 @@ def build_app(options: SandboxOptions) -> tuple[SandboxApp, Counters, Faults, Te
     faults = Faults(options.fault_rates, token_expires_in=options.token_expires_in)
     tenant = Tenant(options.seed if options.seed is not None else demo_seed(), Clock(options.clock_start))
     client_id, secret = options.credentials()
-    app = SandboxApp(tenant, client_id=client_id, client_secret=secret, faults=faults, counters=counters)
+    app = SandboxApp(
+        tenant,
+        client_id=client_id,
+        client_secret=secret,
+        faults=faults,
+        counters=counters,
+        entity_ids=options.entity_ids,
+        date_offset=options.date_offset,
+    )
     return app, counters, faults, tenant
 
 
@@ -163,7 +176,7 @@ async def running_sandbox(options: SandboxOptions | None = None) -> AsyncIterato
         log_level=logging.WARNING,
         access_log=False,
         server_header=False,
-        date_header=True,
+        date_header=False,  # the app writes Date, shifted by date_offset
         timeout_keep_alive=30,
     )
     server = _QuietServer(config)
