@@ -125,6 +125,10 @@ class Executor:
 
     # -- reads -------------------------------------------------------------------------------------
 
+    async def read(self, tool: ToolLike, args: dict[str, Any]) -> ToolOutcome:
+        """The read path for a tool whose arguments the caller has validated (the explorer's reads)."""
+        return await self._read(tool, args)
+
     async def _read(self, tool: ToolLike, args: dict[str, Any]) -> ToolOutcome:
         try:
             plan = tool.plan(args)
@@ -258,9 +262,16 @@ class Executor:
         )
         shaped = tool.shape(response.data, args)
         message = f"Done: {tool.summary(shaped)}"
+        changed = True
+        outcomes = _batch_outcomes(args, response.data)
+        if outcomes is not None:
+            shaped["invoices"] = outcomes
+            succeeded = sum(1 for outcome in outcomes if outcome["success"])
+            changed = succeeded > 0
+            message = f"Done: {succeeded} of {len(outcomes)} invoices succeeded; each outcome is listed."
         content = {
             "status": "executed",
-            "changed": True,
+            "changed": changed,
             "message": message,
             "result": shaped,
             "zuora": {"request_id": response.request_id, "track_id": response.track_id, "idempotency_key": key},
@@ -282,6 +293,26 @@ class _Steps:
         await self._progress(float(self._done), total, message)
 
 
+def _batch_outcomes(args: Mapping[str, Any], data: Any) -> list[dict[str, Any]] | None:
+    """One outcome per invoice of a batch: Zuora answers per invoice on create, all-or-nothing on update."""
+    requested = args.get("invoices")
+    if not isinstance(requested, list):
+        return None
+    answered = data.get("invoices") if isinstance(data, dict) else None
+    if isinstance(answered, list):
+        return [
+            {
+                "id": entry.get("id"),
+                "invoiceNumber": entry.get("invoiceNumber"),
+                "success": entry.get("success", True) is not False,
+                "reasons": entry.get("reasons", []),
+            }
+            for entry in answered
+            if isinstance(entry, dict)
+        ]
+    return [{"id": entry.get("id"), "success": True, "reasons": []} for entry in requested if isinstance(entry, dict)]
+
+
 def _batch_size(args: Mapping[str, Any]) -> int | None:
     batch = args.get("invoices")
     return len(batch) if isinstance(batch, list) else None
@@ -295,6 +326,13 @@ def _describe(error: jsonschema.ValidationError) -> str:
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
     if error.validator == "required":
         return error.message
+    if error.validator == "maxItems" and isinstance(error.instance, list):
+        limit = int(error.validator_value)
+        calls = -(-len(error.instance) // limit)
+        return (
+            f"{where or 'arguments'}: {len(error.instance)} entries, at most {limit} per call; "
+            f"split them into {calls} calls of at most {limit}"
+        )
     if error.validator == "additionalProperties":
         return f"{where + ': ' if where else ''}{error.message}"
     value = json.dumps(error.instance, default=str)
