@@ -327,7 +327,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         return error.message
     if error.validator == "maxItems" and isinstance(error.instance, list):
-        limit = int(error.validator_value)
+        limit = int(str(error.validator_value))
         calls = -(-len(error.instance) // limit)
         return (
             f"{where or 'arguments'}: {len(error.instance)} entries, at most {limit} per call; "
