@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SPEC   ?= ../shared/spec/zuora-openapi-2025-12-12-described.json
 
-.PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check bench clean
+.PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check node-tools bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("zuora-mcp needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -26,7 +26,7 @@ serve: install
 	$(BIN)/zuora-mcp serve --sandbox
 
 ## The test command: lint, type check, schema freshness, the whole test suite.
-test: install lint typecheck schemas-check docs-check unit
+test: install lint typecheck schemas-check docs-check node-tools unit
 
 lint:
 	$(BIN)/ruff check zuora_mcp tests
@@ -34,6 +34,10 @@ lint:
 
 typecheck:
 	$(BIN)/mypy
+
+# Pinned npm clients for the end-to-end tests (tools/node/), cached in .cache/node; ZUORA_MCP_SKIP_NODE=1 skips.
+node-tools:
+	@scripts/node-tools.sh >/dev/null
 
 # The spec lives outside the repo; when it is absent (a user's clone) the freshness check is skipped.
 schemas-check:

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs the pinned third-party MCP clients that the end-to-end tests drive (MCP Inspector CLI, the MCP
+# conformance suite, and Node 22, which both need) from the npm registry into a cache directory.
+# The pins live in tools/node/package.json and package-lock.json; a second run with the same lockfile is a
+# no-op, so `make test` pays for the download once per machine.
+#
+#   scripts/node-tools.sh            install (or confirm) into .cache/node, print the bin directory
+#   ZUORA_MCP_NODE_TOOLS=DIR         install somewhere else
+#   ZUORA_MCP_SKIP_NODE=1            do nothing (the e2e tests then skip, loudly)
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pins=$repo/tools/node
+dest=${ZUORA_MCP_NODE_TOOLS:-$repo/.cache/node}
+bin=$dest/node_modules/.bin
+
+if [ "${ZUORA_MCP_SKIP_NODE:-}" = "1" ]; then
+    echo "node-tools: skipped (ZUORA_MCP_SKIP_NODE=1)" >&2
+    exit 0
+fi
+
+mkdir -p "$dest"
+# Two test runs starting at once must not install into the same folder together.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$dest/.lock"
+    flock -w 900 9
+fi
+
+want=$(cat "$pins/package.json" "$pins/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [ -f "$dest/.installed" ] && [ "$(cat "$dest/.installed")" = "$want" ] \
+    && [ -x "$bin/node" ] && [ -x "$bin/conformance" ] && [ -x "$bin/mcp-inspector" ]; then
+    echo "$bin"
+    exit 0
+fi
+
+if ! command -v npm >/dev/null 2>&1; then
+    echo "node-tools: npm is not on PATH. The end-to-end tests install the MCP Inspector and the MCP" >&2
+    echo "conformance suite from the npm registry: install Node.js with npm (any version; Node 22 itself" >&2
+    echo "comes from the registry), or set ZUORA_MCP_SKIP_NODE=1 to skip those tests on purpose." >&2
+    exit 1
+fi
+
+rm -f "$dest/.installed"
+cp "$pins/package.json" "$pins/package-lock.json" "$dest/"
+started=$(date +%s)
+# The packages' own install scripts run under the Node 22 that this same install links into .bin
+# (npm puts node_modules/.bin first on a lifecycle script's PATH); engine warnings about the system
+# Node are noise for that reason.
+(cd "$dest" && npm ci --no-audit --no-fund --loglevel=error --engine-strict=false) >&2
+echo "$want" >"$dest/.installed"
+echo "node-tools: installed into $dest in $(( $(date +%s) - started ))s ($("$bin/node" --version))" >&2
+echo "$bin"
