@@ -26,11 +26,12 @@ from mcp.types.version import MODERN_PROTOCOL_VERSIONS
 
 from zuora_mcp import __version__
 from zuora_mcp.audit import AuditLog
-from zuora_mcp.catalog import ToolSpec, load_catalog, tool_definition
+from zuora_mcp.catalog import RECIPES, ToolSpec, load_catalog, tool_definition
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.config import Settings
 from zuora_mcp.confirmation import TokenSigner
 from zuora_mcp.executor import Approval, Executor, UnknownTool
+from zuora_mcp.explorer.tools import Explorer
 from zuora_mcp.guard import AskPerson, Guard, ToolOutcome
 from zuora_mcp.schemas import validator_for
 
@@ -55,10 +56,14 @@ class ServerApp:
     executor: Executor
     tools: tuple[ToolSpec, ...]
     audit: AuditLog
+    explorer: Explorer | None = None  # search/describe/call_operation, when "explorer" is in toolsets
 
     def listed_tools(self) -> list[types.Tool]:
         shown = [t for t in self.tools if t.safety == "read" or self.settings.mode_for(t.name) != "read-only"]
-        return [types.Tool.model_validate(tool_definition(t)) for t in shown]
+        listed = [types.Tool.model_validate(tool_definition(t)) for t in shown]
+        if self.explorer is not None:
+            listed += [types.Tool.model_validate(definition) for definition in self.explorer.definitions()]
+        return listed
 
 
 def build_app(settings: Settings, client: ZuoraClient, *, clock: Callable[[], float] = time.time) -> ServerApp:
@@ -68,7 +73,11 @@ def build_app(settings: Settings, client: ZuoraClient, *, clock: Callable[[], fl
     guard = Guard(settings, TokenSigner(key, ttl_seconds=settings.token_ttl_seconds, clock=clock), audit)
     tools = load_catalog() if "catalog" in settings.toolsets else ()
     executor = Executor(client, guard, {t.name: t for t in tools}, {t.name: validator_for(t.name) for t in tools})
-    return ServerApp(settings=settings, client=client, executor=executor, tools=tools, audit=audit)
+    explorer = None
+    if "explorer" in settings.toolsets:  # its index is read on the first explorer call, not here
+        curated = {recipe.operation_id: recipe.name for recipe in RECIPES}
+        explorer = Explorer(executor, curated, catalog_served="catalog" in settings.toolsets)
+    return ServerApp(settings=settings, client=client, executor=executor, tools=tools, audit=audit, explorer=explorer)
 
 
 def build_server(app: ServerApp) -> Server[Any]:
@@ -87,7 +96,10 @@ def build_server(app: ServerApp) -> Server[Any]:
             await ctx.session.report_progress(done, total, message)
 
         try:
-            outcome = await app.executor.call(params.name, params.arguments, approval, progress)
+            if app.explorer is not None and app.explorer.serves(params.name):
+                outcome = await app.explorer.call(params.name, params.arguments, approval, progress)
+            else:
+                outcome = await app.executor.call(params.name, params.arguments, approval, progress)
         except UnknownTool:
             raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown tool: {params.name}") from None
         except Exception:  # a bug of ours: say so as a tool error, keep the session, log the traceback
