@@ -1,0 +1,98 @@
+"""The committed operation index: fresh against the spec, valid schemas, built by schemas build, read lazily."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.derive.conftest import tiny_document
+from tests.explorer.conftest import SPEC, needs_spec
+from zuora_mcp.cli import main
+from zuora_mcp.derive import Spec
+from zuora_mcp.derive.index import build_index, check_index, preconditions_of, render_index, write_index
+from zuora_mcp.explorer.index import INDEX_FILE, IndexUnavailable, load_index, read
+
+
+def test_every_operations_input_schema_is_valid_draft_2020_12() -> None:
+    metaschema = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    operations = load_index().operations
+    assert len(operations) == 711
+    for operation in operations.values():
+        errors = list(metaschema.iter_errors(dict(operation.input_schema)))
+        assert not errors, (operation.operation_id, errors[0].message)
+        assert operation.input_schema["type"] == "object"
+        assert "$ref" not in json.dumps(operation.input_schema)
+
+
+def test_every_argument_has_a_location() -> None:
+    for operation in load_index().operations.values():
+        arguments = set(operation.input_schema.get("properties") or {})
+        assert arguments == set(operation.locations), operation.operation_id
+
+
+@needs_spec
+def test_the_committed_index_is_fresh() -> None:
+    from zuora_mcp.derive import load_spec
+
+    assert check_index(load_spec(SPEC), INDEX_FILE) == []
+
+
+def test_the_index_holds_no_full_spec_text() -> None:
+    size = INDEX_FILE.stat().st_size
+    assert size < 250_000
+    text = gzip.decompress(INDEX_FILE.read_bytes()).decode()
+    assert "knowledgecenter.zuora.com" not in text
+
+
+def test_build_writes_and_check_reports_a_stale_operation(tmp_path: Path) -> None:
+    document = tiny_document()
+    path = tmp_path / "operations.json.gz"
+    assert write_index(Spec(document), path) is True
+    assert write_index(Spec(document), path) is False
+    assert check_index(Spec(document), path) == []
+    document["paths"]["/v1/things"]["get"]["summary"] = "List every thing"
+    assert check_index(Spec(document), path) == ["GET_Things: differs (summary)"]
+    assert check_index(Spec(document), tmp_path / "none.gz") == [f"{tmp_path / 'none.gz'} is missing or unreadable"]
+
+
+def test_the_same_content_gives_the_same_bytes() -> None:
+    content = build_index(Spec(tiny_document()))
+    assert render_index(content) == render_index(json.loads(json.dumps(content)))
+
+
+@needs_spec
+def test_schemas_build_and_check_cover_the_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schemas", "build", "--spec", str(SPEC), "--out", str(tmp_path)]) == 0
+    index = tmp_path / "operations.json.gz"
+    assert read(index).operations.keys() == load_index().operations.keys()
+    assert main(["schemas", "check", "--spec", str(SPEC), "--out", str(tmp_path)]) == 0
+    content: dict[str, Any] = json.loads(gzip.decompress(index.read_bytes()))
+    content["operations"]["GET_Refund"]["path"] = "/v1/refunds/{id}"
+    index.write_bytes(render_index(content))
+    capsys.readouterr()
+    assert main(["schemas", "check", "--spec", str(SPEC), "--out", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "GET_Refund: differs (path)" in captured.out
+    assert "operations.json.gz" in captured.err
+
+
+def test_a_missing_index_is_a_plain_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnavailable, match="schemas build"):
+        read(tmp_path / "missing.json.gz")
+
+
+def test_preconditions_are_the_restricting_sentences() -> None:
+    text = (
+        "**Note:** This operation is only available if you have [Invoice Settlement](https://x.test) enabled. "
+        "The Invoice Settlement feature is generally available as of Zuora Billing Release 296. "
+        "Cancels a credit memo. Only credit memos with the Draft status can be cancelled."
+    )
+    assert preconditions_of(text) == [
+        "This operation is only available if you have Invoice Settlement enabled.",
+        "Only credit memos with the Draft status can be cancelled.",
+    ]

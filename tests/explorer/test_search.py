@@ -1,0 +1,73 @@
+"""Search quality on the committed queries (written before the ranking was tuned), and the filters."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zuora_mcp.explorer.index import load_index
+from zuora_mcp.explorer.search import SearchIndex, stem, terms
+
+QUERIES = json.loads((Path(__file__).parent / "search_queries.json").read_text())["queries"]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex(load_index().operations.values())
+
+
+def test_the_expected_operation_is_in_the_top_three_for_at_least_90_percent(index: SearchIndex) -> None:
+    assert len(QUERIES) >= 25
+    misses = []
+    for case in QUERIES:
+        top = [hit.operation.operation_id for hit in index.search(case["query"], limit=3)]
+        if case["expected"] not in top:
+            misses.append((case["query"], case["expected"], top))
+    found = len(QUERIES) - len(misses)
+    assert found / len(QUERIES) >= 0.9, f"{found}/{len(QUERIES)} in the top 3; misses: {misses}"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cancel subscription", "PUT_CancelSubscription"),
+        ("refund a payment", "POST_RefundPayment"),
+        ("list subscriptions of an account", "GET_SubscriptionsByAccount"),
+    ],
+)
+def test_the_issues_own_examples_come_first(index: SearchIndex, query: str, expected: str) -> None:
+    assert index.search(query, limit=1)[0].operation.operation_id == expected
+
+
+def test_a_tag_filter_keeps_only_that_area(index: SearchIndex) -> None:
+    hits = index.search("cancel", tag="payments", limit=25)
+    assert hits
+    assert all("payment" in hit.operation.tag.lower() for hit in hits)
+
+
+def test_a_safety_filter_keeps_only_that_class(index: SearchIndex) -> None:
+    hits = index.search("credit memo", safety="destructive", limit=25)
+    assert hits
+    assert {hit.operation.safety for hit in hits} == {"destructive"}
+
+
+def test_an_empty_query_with_a_tag_lists_that_tag(index: SearchIndex) -> None:
+    hits = index.search("", tag="Refunds", limit=25)
+    assert {hit.operation.tag for hit in hits} == {"Refunds"}
+    assert len(hits) >= 5
+
+
+def test_the_limit_is_respected_and_words_nobody_uses_find_nothing(index: SearchIndex) -> None:
+    assert len(index.search("invoice", limit=4)) == 4
+    assert index.search("xylophone quasar", limit=5) == []
+
+
+def test_stemming_brings_plurals_and_tenses_together() -> None:
+    assert stem("subscriptions") == stem("subscription")
+    assert stem("cancelled") == stem("cancel") == stem("canceled")
+    assert stem("entries") == stem("entry")
+    assert stem("billing") == stem("bill")
+    assert terms("GET_SubscriptionsByAccount") == ["get", "subscription", "account"]
+    assert terms("Action_POSTquery") == ["action", "post", "query"]
