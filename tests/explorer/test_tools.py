@@ -256,3 +256,13 @@ async def test_an_operation_the_explorer_cannot_send_is_refused(sandbox: Running
     assert result.structured_content["status"] == "refused"
     assert "multipart/form-data" in result.structured_content["message"]
     assert sent(sandbox) == 0
+
+
+async def test_in_read_only_mode_call_operation_is_listed_as_a_read_tool(sandbox: RunningSandbox) -> None:
+    async with connected(sandbox, mode="read-only") as h:
+        tools = {t.name: t for t in (await h.client.list_tools()).tools}
+    call = tools["call_operation"]
+    assert call.annotations is not None
+    assert call.annotations.read_only_hint is True
+    assert call.annotations.destructive_hint is False
+    assert "refused" in (call.description or "")
