@@ -199,6 +199,19 @@ async def test_multi_entity_tenant_asks_for_zuora_entity_ids_and_passes_once_set
 
 
 @pytest.mark.anyio
+async def test_entity_id_the_token_is_not_valid_for_says_to_check_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = SandboxOptions(client_id=CLIENT_ID, client_secret=SECRET, entity_ids=("ent-us",))
+    async with running_sandbox(options) as sandbox:
+        use(monkeypatch, sandbox.base_url, ZUORA_ENTITY_IDS="ent-mars")
+        code, out = await doctor(capsys)
+    assert code == 1
+    assert marks(out)["entity"] == "✗"
+    assert "fix: check ZUORA_ENTITY_IDS (now ent-mars)" in section(out, "entity")
+
+
+@pytest.mark.anyio
 async def test_access_token_is_checked_by_the_read_and_never_printed(
     sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -42,7 +42,12 @@ MAX_SKEW_SECONDS = 300.0
 PROBE_TIMEOUT_SECONDS = 20.0
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 SECRET_VARIABLES = ("ZUORA_CLIENT_SECRET", "ZUORA_ACCESS_TOKEN", "ZUORA_MCP_HTTP_TOKEN", "ZUORA_MCP_SECRET_KEY")
-_ENTITY = re.compile(r"\bentit(y|ies)\b", re.IGNORECASE)
+# Zuora's wording varies ("An Entity ID is required", "Multiple Entity IDs were found"); "Cannot find
+# entity by key" is about a record, not a tenant entity, and must not match.
+_ENTITY = re.compile(
+    r"\bentity ids?\b|entity-ids|\bentit(y|ies)\b.*\b(specif|required|missing|multiple|more than one|not valid)",
+    re.IGNORECASE,
+)
 _CAUSE = re.compile(r"\((.*)\) after \d+ attempt")
 
 Status = Literal["pass", "fail", "skip"]
@@ -76,20 +81,26 @@ async def _doctor(args: argparse.Namespace, report: _Report) -> int:
     try:
         async with zuora_settings(args) as settings:
             report.add(configuration_check(settings))
-            proxy = ProxyInfo.from_environment(os.environ, settings.base_url)
+            proxy = ProxyInfo.from_environment(settings.base_url)
             report.add(proxy.check())
             for check in await network_checks(settings, proxy):
                 report.add(check)
     except ConfigError as exc:
-        problem, _, fix = str(exc).partition("; ")
-        named = re.match(r"(ZUORA_\w+)=", problem)
-        if named and fix.startswith("set it "):
-            fix = f"set {named.group(1)} {fix.removeprefix('set it ')}"
-        details = _environment_table() if re.search(r"ZUORA_(ENVIRONMENT|BASE_URL)", str(exc)) else ()
-        report.add(Check("configuration", "fail", problem.rstrip("."), fix or str(exc), details))
+        report.add(configuration_failure(exc))
         report.line("The other checks need a configuration that loads.")
         return 2
     return report.finish()
+
+
+def configuration_failure(exc: ConfigError) -> Check:
+    """The configuration line for settings that do not load: the problem, then what to set."""
+    message = str(exc)
+    problem, _, fix = message.partition("; ")
+    named = re.match(r"(ZUORA_\w+)=", problem)
+    if named and fix.startswith("set it "):
+        fix = f"set {named.group(1)} {fix.removeprefix('set it ')}"
+    details = _environment_table() if re.search(r"ZUORA_(ENVIRONMENT|BASE_URL)", message) else ()
+    return Check("configuration", "fail", problem.rstrip("."), fix or message, details)
 
 
 def configuration_check(settings: Settings) -> Check:
@@ -124,7 +135,9 @@ class ProxyInfo:
     host: str
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str], base_url: str) -> ProxyInfo:
+    def from_environment(cls, base_url: str) -> ProxyInfo:
+        """Read the process environment, which is what httpx2 reads."""
+        environ = os.environ
         present = tuple(
             (name, _hide_password(environ[name]))
             for upper in PROXY_VARIABLES
@@ -345,7 +358,11 @@ class _Report:
     def __init__(self, stream: TextIO, environ: Mapping[str, str]) -> None:
         self._stream = stream
         self._encoding = getattr(stream, "encoding", None) or "ascii"
-        self._unicode = self._encoding.lower().replace("_", "-") in {"utf-8", "utf8", "utf-16", "utf-32"}
+        try:
+            "✓✗".encode(self._encoding)
+            self._unicode = True
+        except (UnicodeEncodeError, LookupError):
+            self._unicode = False
         self._secrets = [environ[name] for name in SECRET_VARIABLES if environ.get(name)]
         self.checks: list[Check] = []
 
