@@ -27,6 +27,7 @@ import time
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Literal, TextIO
 from urllib.parse import urlsplit
@@ -287,7 +288,8 @@ def clock_check(date_header: str | None, local_now: float) -> Check:
     if not date_header:
         return Check("clock", "skip", "Zuora's answer had no Date header to compare with")
     try:
-        server = parsedate_to_datetime(date_header).timestamp()
+        parsed = parsedate_to_datetime(date_header)
+        server = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()  # HTTP dates are GMT
     except (TypeError, ValueError):
         return Check("clock", "skip", f"Zuora's Date header {date_header!r} could not be read")
     skew = server - local_now
