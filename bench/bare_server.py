@@ -4,6 +4,11 @@ It does what any MCP server must (parse, dispatch, answer) and nothing else, so 
 cost of the SDK, the transport and the interpreter. Run as ``python -m bench.bare_server`` (stdio)
 or ``python -m bench.bare_server --http --port 0`` (prints its URL on stderr, like ``zuora-mcp serve``).
 It imports nothing from zuora_mcp, so its cold start is the SDK's alone.
+
+``--proxy`` adds a second tool, ``fetch``: one httpx2 GET of ``BENCH_PROXY_URL`` with the bearer token
+in ``BENCH_PROXY_TOKEN``, its body returned as text. That is the least any server answering
+``get_invoice`` must do, so ours minus it is what zuora-mcp itself adds (validation, plan, guard,
+client policy, shaping), apart from the cost of composing a server with an HTTP call.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import socket
 import sys
 from typing import Any
@@ -26,18 +32,54 @@ _ECHO = types.Tool(
 )
 
 
-def build_server() -> Server[Any]:
-    """A server listing one tool, ``echo``, that returns its ``text`` argument."""
+_FETCH = types.Tool(
+    name="fetch",
+    description="GET the configured URL and return its body.",
+    input_schema={"type": "object", "properties": {}},
+    annotations=types.ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True),
+)
+
+
+class _Fetcher:
+    """One pooled httpx2 client, made on first use (so ``echo`` alone never imports it)."""
+
+    def __init__(self) -> None:
+        self._client: Any = None
+
+    async def fetch(self) -> str:
+        if self._client is None:
+            import httpx2
+
+            self._client = httpx2.AsyncClient(
+                headers={
+                    "Accept": "application/json",
+                    "Accept-Encoding": "gzip",
+                    "Authorization": f"Bearer {os.environ['BENCH_PROXY_TOKEN']}",
+                },
+                timeout=30.0,
+            )
+        answer = await self._client.get(os.environ["BENCH_PROXY_URL"])
+        answer.raise_for_status()
+        return str(answer.text)
+
+
+def build_server(proxy: bool = False) -> Server[Any]:
+    """A server listing ``echo`` (returns its ``text`` argument) and, with ``proxy``, ``fetch``."""
+    tools = [_ECHO, _FETCH] if proxy else [_ECHO]
+    fetcher = _Fetcher()
 
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[_ECHO])
+        return types.ListToolsResult(tools=tools)
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        text = str((params.arguments or {}).get("text", ""))
+        if proxy and params.name == "fetch":
+            text = await fetcher.fetch()
+        else:
+            text = str((params.arguments or {}).get("text", ""))
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
     return Server("bare", version="0", on_list_tools=list_tools, on_call_tool=call_tool)
@@ -67,8 +109,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bare_server")
     parser.add_argument("--http", action="store_true", help="streamable HTTP at /mcp instead of stdio")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--proxy", action="store_true", help="also list fetch (BENCH_PROXY_URL, BENCH_PROXY_TOKEN)")
     args = parser.parse_args()
-    server = build_server()
+    server = build_server(proxy=args.proxy)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_http(server, args.port) if args.http else _stdio(server))
 

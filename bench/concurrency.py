@@ -36,7 +36,7 @@ async def measure_concurrency(
         env = procs.server_env(sandbox, workdir)
         pool = load_settings({}, env).max_concurrency
         async with (
-            procs.http_server(procs.OURS_HTTP, env) as (url, _pid),
+            procs.http_server(procs.OURS_HTTP, env) as (url, server_pid),
             DirectZuora(sandbox) as admin,
             contextlib.AsyncExitStack() as stack,
         ):
@@ -45,6 +45,8 @@ async def measure_concurrency(
             latencies: list[float] = []
             errors = {"is_error": 0, "exception": 0}
             first_error: list[str] = []
+            cpu_before = procs.cpu_seconds(server_pid)
+            client_cpu_before = time.process_time()
             began = time.perf_counter()
             deadline = began + seconds
 
@@ -66,6 +68,8 @@ async def measure_concurrency(
                 for client in sessions:
                     tg.start_soon(worker, client)
             elapsed = time.perf_counter() - began
+            server_cpu = procs.cpu_seconds(server_pid) - cpu_before
+            client_cpu = time.process_time() - client_cpu_before
             diff = counter_diff(before, await admin.counters())
 
     usable = token_lifetime - refresh_margin(token_lifetime)
@@ -78,6 +82,11 @@ async def measure_concurrency(
         "calls": len(latencies),
         "calls_per_second": round(len(latencies) / elapsed, 1),
         "latency_ms": summarize(latencies).as_json(),
+        "server_cpu_percent": round(100 * server_cpu / elapsed, 1),
+        "server_cpu_ms_per_call": round(1000 * server_cpu / max(1, len(latencies)), 3),
+        # The clients share one process (and the machine's cores) with nothing else of ours: when
+        # this is near 100 %, calls per second is the clients' limit, not the server's.
+        "client_process_cpu_percent": round(100 * client_cpu / elapsed, 1),
         "errors": errors["is_error"] + errors["exception"],
         "errors_by_kind": errors,
         "first_error": first_error[0] if first_error else None,

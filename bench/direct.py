@@ -28,7 +28,10 @@ class DirectZuora:
             headers={"Accept": "application/json", "Accept-Encoding": "gzip", "Zuora-Version": DEFAULT_ZUORA_VERSION},
             timeout=30.0,
         )
-        self._admin = httpx2.AsyncClient(base_url=sandbox.base_url, timeout=30.0)
+        # Each admin read comes on a connection of its own ("Connection: close"), so the reader knows
+        # exactly how many of the sandbox's accepted connections were its own, however long it idles.
+        self._admin = httpx2.AsyncClient(base_url=sandbox.base_url, timeout=30.0, headers={"Connection": "close"})
+        self._admin_reads = 0
         self._token = ""
 
     async def __aenter__(self) -> Self:
@@ -71,11 +74,21 @@ class DirectZuora:
         answer.raise_for_status()
         return answer
 
+    @property
+    def token(self) -> str:
+        """The bearer token from :meth:`authenticate` (for the bare proxy server)."""
+        return self._token
+
     async def counters(self) -> dict[str, Any]:
-        """The sandbox's counters (its admin API; not counted as API requests)."""
+        """The sandbox's counters (its admin API; not counted as API requests).
+
+        ``connections_accepted`` leaves out the connections these admin reads opened themselves.
+        """
         answer = await self._admin.get("/_sandbox/counters")
         answer.raise_for_status()
+        self._admin_reads += 1
         data: dict[str, Any] = answer.json()
+        data["connections_accepted"] = int(data["connections_accepted"]) - self._admin_reads
         return data
 
 

@@ -27,10 +27,15 @@ from mcp.client.stdio import StdioServerParameters
 __all__ = [
     "BARE_HTTP",
     "BARE_STDIO",
+    "OURS_HTTP",
     "OURS_STDIO",
+    "PROXY_HTTP",
+    "PROXY_STDIO",
     "Sandbox",
     "child_pid",
+    "cpu_seconds",
     "http_server",
+    "machine_facts",
     "rss_kib",
     "sandbox_process",
     "server_env",
@@ -47,6 +52,8 @@ OURS_STDIO = ("-m", "zuora_mcp", "serve")
 OURS_HTTP = ("-m", "zuora_mcp", "serve", "--transport", "http", "--port", "0")
 BARE_STDIO = ("-m", "bench.bare_server")
 BARE_HTTP = ("-m", "bench.bare_server", "--http", "--port", "0")
+PROXY_STDIO = ("-m", "bench.bare_server", "--proxy")
+PROXY_HTTP = ("-m", "bench.bare_server", "--proxy", "--http", "--port", "0")
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,6 +168,12 @@ def child_pid(marker: tuple[str, ...]) -> int:
     if not found:
         raise LookupError(f"no child process runs {' '.join(marker)}")
     return max(found)[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time ``pid`` has used so far (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kib(pid: int) -> int:

@@ -151,6 +151,25 @@ def render_table(results: dict[str, Any]) -> str:
             floor = f"{t['floor_p50_ms']:.2f} / {t['floor_p99_ms']:.2f}"
             rows.append((f"get_invoice {transport} p50/p99 (ms)", _ms(t["ours_ms"]), floor, f"{t['ratio_p50']:.2f}x"))
         rows.append(("  direct GET p50/p99 (ms)", _ms(lat["per_call"]["direct_get_ms"]), "", ""))
+        for transport in ("stdio", "http"):
+            t = lat["per_call"][transport]
+            rows.append(
+                (
+                    f"  bare+GET server {transport} p50/p99",
+                    _ms(t["proxy_ms"]),
+                    f"ours - it: {t['zuora_mcp_own_p50_ms']:+.2f} ms",
+                    f"{t['ratio_p50_to_proxy']:.2f}x",
+                )
+            )
+            cpu = t["server_cpu_ms_per_call"]
+            rows.append(
+                (
+                    f"  server CPU/call {transport} (ms)",
+                    f"{cpu['ours']:.2f}",
+                    f"bare {cpu['bare']:.2f}, bare+GET {cpu['proxy']:.2f}",
+                    "",
+                )
+            )
         mem = lat["memory"]
         rows.append(
             (
@@ -198,6 +217,14 @@ def render_table(results: dict[str, Any]) -> str:
                 f"{cc['calls_per_second']:.0f} calls/s",
                 f"p50/p99 {_ms(cc['latency_ms'])} ms",
                 f"{cc['errors']} errors",
+            )
+        )
+        rows.append(
+            (
+                "  server CPU (ms/call, % of a core)",
+                f"{cc['server_cpu_ms_per_call']:.2f}",
+                f"{cc['server_cpu_percent']:.0f} %",
+                "",
             )
         )
         rows.append(

@@ -1,0 +1,55 @@
+"""Keeps the benchmarks from rotting: the cheapest part of ``python -m bench --quick`` runs here.
+
+The timed sections start processes and take a minute; ``make bench`` runs them. These tests run
+the footprint section end to end (results file, table, verdicts) and check the floor server.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp.client import Client
+
+from bench.__main__ import main
+from bench.bare_server import build_server
+from bench.stats import percentile
+from zuora_mcp.catalog import load_catalog
+
+
+def test_quick_footprint_run_writes_results_and_prints_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "results.json"
+    assert main(["--quick", "--only", "footprint", "--output", str(output)]) == 0
+    results = json.loads(output.read_text())
+    footprint = results["footprint"]
+    assert footprint["curated"]["tools"] == len(load_catalog())
+    assert footprint["whole_server"]["tools"] >= footprint["curated"]["tools"]
+    assert footprint["whole_server"]["bytes"] >= footprint["curated"]["bytes"] > 0
+    assert [t["name"] for t in footprint["largest"]] == [t["name"] for t in footprint["per_tool"][:5]]
+    verdicts = {v["target"]: v["verdict"] for v in results["targets"]}
+    assert verdicts["context: curated tools"] in {"met", "MISSED"}
+    assert verdicts["cold start"] == "not run"
+    assert results["errors"] == {}
+    assert "tools/list, curated" in capsys.readouterr().out
+
+
+def test_the_floor_server_lists_one_trivial_tool_and_echoes() -> None:
+    async def session() -> tuple[list[str], str]:
+        with anyio.fail_after(10):
+            async with Client(build_server(), mode="legacy", cache=None) as client:
+                names = [t.name for t in (await client.list_tools()).tools]
+                result = await client.call_tool("echo", {"text": "hello"})
+                return names, "".join(c.text for c in result.content if c.type == "text")
+
+    assert anyio.run(session) == (["echo"], "hello")
+
+
+def test_percentiles_interpolate_between_closest_ranks() -> None:
+    samples = [float(n) for n in range(1, 101)]
+    assert percentile(samples, 50) == pytest.approx(50.5)
+    assert percentile(samples, 99) == pytest.approx(99.01)
+    assert percentile([3.0], 99) == 3.0
