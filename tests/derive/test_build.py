@@ -47,7 +47,10 @@ def test_build_writes_one_sorted_file_per_tool_with_a_trailing_newline(
     assert content["operation"] == {"operationId": "PUT_Thing", "method": "PUT", "path": "/v1/things/{thing-key}"}
     assert content["input"]["properties"]["dry_run"]["type"] == "boolean"
     assert "confirmation_token" in content["input"]["properties"]
-    assert content["output"]["properties"]["result"]["properties"] == {"id": {}, "number": {}}
+    assert content["output"]["properties"]["result"]["properties"] == {
+        "id": {"type": "string"},
+        "number": {"type": "string"},
+    }
 
 
 def test_a_second_build_changes_nothing(document: dict[str, Any], tmp_path: Path) -> None:
@@ -84,7 +87,7 @@ def test_read_tools_output_describes_the_projection_and_next_page(document: dict
     record = output["properties"]["things"]["items"]
     assert record == {
         "type": "object",
-        "properties": {"id": {}, "thingDate": {"format": "date"}},
+        "properties": {"id": {"type": "string"}, "thingDate": {"type": "string", "format": "date"}},
         "additionalProperties": True,
     }
     assert output["properties"]["nextPage"] == {"anyOf": [{"type": "integer"}, {"type": "null"}]}

@@ -8,6 +8,7 @@ Run time: :func:`shape` projects a Zuora response to the fields a person needs. 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -55,6 +56,65 @@ def project(record: Any, fields: Sequence[str]) -> dict[str, Any]:
         else:
             out[head] = record[head]
     return out
+
+
+_DROP = object()
+
+
+def conform(value: Any, schema: Mapping[str, Any]) -> Any:
+    """``value`` made to fit an output schema built here, or ``_DROP`` when it cannot fit.
+
+    Only what the schema declares is touched: undeclared fields (asked for with ``fields`` or
+    ``full``) pass through as Zuora sent them.
+    """
+    if "anyOf" in schema or "enum" in schema:
+        return value
+    if value is None:
+        return _DROP
+    kind = schema.get("type")
+    if kind == "object":
+        if not isinstance(value, Mapping):
+            return _DROP
+        properties = schema.get("properties") or {}
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            fitted = conform(item, properties[key]) if key in properties else item
+            if fitted is not _DROP:
+                out[key] = fitted
+        return out
+    if kind == "array":
+        if not isinstance(value, list):
+            return _DROP
+        items = schema.get("items")
+        if not isinstance(items, Mapping):
+            return value
+        return [fitted for item in value if (fitted := conform(item, items)) is not _DROP]
+    return _scalar(value, kind)
+
+
+def _scalar(value: Any, kind: Any) -> Any:
+    if kind == "string":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return json.dumps(value, default=str) if isinstance(value, Mapping | list) else str(value)
+    if kind in {"number", "integer"}:
+        if isinstance(value, bool):
+            return _DROP
+        if isinstance(value, int | float):
+            return value
+        try:
+            number = float(str(value))
+        except ValueError:
+            return _DROP
+        return int(number) if kind == "integer" and number.is_integer() else number
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        return True if text == "true" else False if text == "false" else _DROP
+    return value
 
 
 def shape(shaping: Shaping, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -194,11 +254,20 @@ def _unwrap(schema: Any) -> Schema | None:
 
 
 def _bare(schema: Schema) -> Schema:
-    """A response field for an output schema: a hint, never a constraint.
+    """A response field for an output schema: its JSON type (and a date format), nothing stricter.
 
     Zuora's responses do not keep to their own schema (decimals arrive as strings or numbers, enums
-    grow, any field may be null), so a typed output schema would make clients reject real answers.
-    The field's name is what the model needs; a date format is kept as an annotation.
+    grow, any field may be null). So the type is all that is declared, and :func:`conform` makes every
+    projected value fit it at run time: numeric strings become numbers, nulls and values that cannot
+    fit are left out. Integers are declared as numbers because Zuora sends decimals for some of them.
     """
+    kind = schema.get("type")
+    if kind == "integer":
+        kind = "number"
+    if kind not in {"string", "number", "boolean", "object", "array"}:
+        kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+    out: Schema = {"type": kind}
     fmt = schema.get("format")
-    return {"format": fmt} if isinstance(fmt, str) and fmt in {"date", "date-time"} else {}
+    if kind == "string" and isinstance(fmt, str) and fmt in {"date", "date-time"}:
+        out["format"] = fmt
+    return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from zuora_mcp.catalog.recipe import Filter, Safety, Shaping, Summarizer
-from zuora_mcp.catalog.shaping import shape
+from zuora_mcp.catalog.shaping import conform, shape
 from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
 from zuora_mcp.plan import Method, QueryValue, RequestPlan
 
@@ -89,8 +89,16 @@ class ToolSpec:
         return self.accepts_custom_fields or any(where == "body" for where in self.locations.values())
 
     def shape(self, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """Zuora's response projected to the default fields (plus ``fields``, or all with ``full``)."""
-        return shape(self.shaping, data, arguments)
+        """Zuora's response projected to the default fields (plus ``fields``, or all with ``full``),
+        each declared field made to fit its declared type so clients that check outputSchema accept it."""
+        shaped = shape(self.shaping, data, arguments)
+        schema = self.output_schema
+        if schema is not None and self.safety != "read":
+            schema = (schema.get("properties") or {}).get("result")
+        if schema is None:
+            return shaped
+        fitted = conform(shaped, schema)
+        return fitted if isinstance(fitted, dict) else {}
 
     def summary(self, shaped: Mapping[str, Any]) -> str:
         """One or two readable lines about a shaped result."""

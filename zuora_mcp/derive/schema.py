@@ -22,6 +22,11 @@ Schema = dict[str, Any]
 
 # Customer-defined custom fields are named ``<Name>__c`` by Zuora.
 CUSTOM_FIELD_PATTERN = "__c$"
+# A custom field holds one scalar (text, number, date as text, checkbox) or null; typed so that strict
+# clients (MCP Inspector --strict) find no untyped schema.
+CUSTOM_FIELD_VALUE: dict[str, Any] = {
+    "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]
+}
 # Integration connectors (NetSuite ``__NS``, QuickBooks ``__QT``) add fields no person types by hand.
 CONNECTOR_FIELD = re.compile(r"__(?!c$)[A-Za-z]+$")
 
@@ -222,7 +227,7 @@ def _finish(schema: Schema, options: SchemaOptions) -> Schema:
             out.pop("required", None)
         if options.direction == "input" and "additionalProperties" not in out:
             if schema.get("open"):
-                out["patternProperties"] = {CUSTOM_FIELD_PATTERN: {}}
+                out["patternProperties"] = {CUSTOM_FIELD_PATTERN: CUSTOM_FIELD_VALUE}
             out["additionalProperties"] = False
     else:
         out.pop("required", None)
