@@ -32,6 +32,7 @@ def test_records_are_appended_as_json_lines(tmp_path: Path) -> None:
         "detail",
         "environment",
         "idempotency_key",
+        "operation",
         "time",
         "tool",
         "track_id",

@@ -31,6 +31,7 @@ class AuditRecord:
     zuora_request_id: str | None = None
     idempotency_key: str | None = None
     track_id: str | None = None
+    operation: str | None = None  # Zuora's operationId, for explorer calls (call_operation)
     time: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="milliseconds"))
 
 

@@ -66,6 +66,7 @@ SETTLE_WITH = {
     "create_invoice": ("list_invoices", None),
     "create_invoices": ("list_invoices", None),
     "update_invoices": ("get_invoice", None),
+    "call_operation": ("call_operation with the GET operation for the same record (search_operations finds it)", None),
 }
 
 

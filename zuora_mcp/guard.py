@@ -138,6 +138,7 @@ class Guard:
                 zuora_request_id=request_id,
                 idempotency_key=idempotency_key,
                 track_id=track_id,
+                operation=str(arguments["operation_id"]) if "operation_id" in arguments else None,
             )
         )
 

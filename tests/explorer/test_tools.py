@@ -191,15 +191,17 @@ async def test_a_confirmation_token_runs_the_write_exactly_once(
         token = first.structured_content["confirmation_token"]
         with anyio.fail_after(10):
             ran = await h.call("call_operation", {**CANCEL, "confirmation_token": token})
-        # It reached Zuora (the sandbox has no subscriptions, so it says no): once.
+        # It reached Zuora once; the sandbox does not implement subscriptions and says so.
         assert ran.structured_content["status"] == "failed"
+        assert "not available in the sandbox" in ran.content[0].text
         assert sent(sandbox, CANCEL_ROUTE) == 1
         again = await h.call("call_operation", {**CANCEL, "confirmation_token": token})
     assert again.structured_content["status"] == "refused"
     assert "Nothing was changed." in again.structured_content["message"]
     assert sent(sandbox, CANCEL_ROUTE) == 1
-    decisions = [json.loads(line)["decision"] for line in audit.read_text().splitlines()]
-    assert decisions == ["previewed", "confirmed", "failed", "refused"]
+    records = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [r["decision"] for r in records] == ["previewed", "confirmed", "failed", "refused"]
+    assert {r["operation"] for r in records} == {CANCEL["operation_id"]}
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from zuora_mcp.sandbox.faults import Counters, FaultPlan, Faults
 from zuora_mcp.sandbox.idempotency import IDEMPOTENT_METHODS, MAX_KEY_LENGTH, IdempotencyStore, fingerprint
 from zuora_mcp.sandbox.routes import Call, Route, match
 from zuora_mcp.sandbox.tenant import Tenant
+from zuora_mcp.sandbox.unimplemented import find_operation
 from zuora_mcp.sandbox.validation import coerce_query, validate
 
 __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Reply", "SandboxApp"]
@@ -172,6 +173,21 @@ class SandboxApp:
             return
         await self._send(send, reply, request_id, track_id)
 
+    def _not_in_sandbox(
+        self, operation: str, method: str, path: str, headers: dict[str, str], request_id: str
+    ) -> Reply:
+        if not self._token_valid(headers.get("authorization")):
+            return Reply(
+                401,
+                error_body([(error_code("auth", "authentication"), "Authentication error")], request_id),
+                [("WWW-Authenticate", "Bearer")],
+            )
+        message = (
+            f"{operation} ({method} {path}) is a Zuora operation that is not available in the sandbox; "
+            "nothing was done. The sandbox implements the invoice, memo and account operations of the catalog."
+        )
+        return Reply(200, error_body([(error_code("unknown", "unsupported"), message)], request_id))
+
     async def _serve(
         self,
         scope: Scope,
@@ -191,6 +207,9 @@ class SandboxApp:
                 await anyio.sleep(plan.delay_before)
             return self._issue_token(raw, request_id)
         if route is None:
+            operation = None if path_known else find_operation(method, raw_path)
+            if operation is not None:
+                return self._not_in_sandbox(operation, method, raw_path, headers, request_id)
             if path_known:
                 return Reply(
                     405,
