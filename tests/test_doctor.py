@@ -272,3 +272,28 @@ def test_doctor_sandbox_passes_end_to_end_in_plain_ascii() -> None:
     assert done.returncode == 0, out + done.stderr.decode()
     assert [line.split()[1] for line in out.splitlines() if line.startswith("OK ")] == list(CHECKS)
     assert SECRET.encode() not in done.stdout + done.stderr
+
+
+def test_serve_sandbox_client_ignores_proxy_variables_for_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A proxy meant for a real tenant must not swallow the built-in sandbox's loopback traffic.
+    import anyio
+
+    from zuora_mcp.client import ZuoraClient
+    from zuora_mcp.config import load_settings
+    from zuora_mcp.sandbox import SandboxOptions, running_sandbox
+
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+
+    async def read() -> int:
+        async with running_sandbox(SandboxOptions(port=0)) as sandbox:
+            flags = {
+                "base_url": sandbox.base_url,
+                "client_id": sandbox.client_id,
+                "client_secret": sandbox.client_secret,
+            }
+            async with ZuoraClient(load_settings(flags, environ={})) as client:
+                return (await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV00000001"})).status
+
+    assert anyio.run(read) == 200

@@ -16,6 +16,7 @@ Zuora request and track ids, never headers, bodies, tokens or the client secret.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import re
@@ -25,7 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx2
 
@@ -145,6 +146,8 @@ class ZuoraClient:
             timeout=httpx2.Timeout(settings.timeout_seconds, connect=CONNECT_TIMEOUT_SECONDS),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"},
             follow_redirects=False,
+            # Proxy variables apply to real tenants; a tenant on this machine (the sandbox) is never proxied.
+            trust_env=not _is_loopback(self._base_url),
         )
         self._tokens: TokenCache | None = None
         if settings.access_token is None and settings.client_id and settings.client_secret:
@@ -425,3 +428,13 @@ class ZuoraClient:
         if current:
             text = text.replace(current, "**********")
         return text
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
