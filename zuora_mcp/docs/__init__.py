@@ -28,12 +28,22 @@ def configuration_table() -> str:
 
 def tool_table() -> str:
     from zuora_mcp.catalog import load_catalog
+    from zuora_mcp.explorer import DEFINITIONS
 
     rows = ["| Tool | Safety | What it does |", "|---|---|---|"]
     for tool in load_catalog():
-        first = tool.description.split(". ")[0].rstrip(".")
-        rows.append(f"| `{tool.name}` | {tool.safety} | {first}. |")
+        rows.append(f"| `{tool.name}` | {tool.safety} | {_first_sentence(tool.description)} |")
+    explorer_safety = {"search_operations": "read", "describe_operation": "read", "call_operation": "per operation"}
+    for definition in DEFINITIONS:
+        name = str(definition["name"])
+        rows.append(
+            f"| `{name}` | {explorer_safety.get(name, '')} | {_first_sentence(str(definition['description']))} |"
+        )
     return "\n".join(rows)
+
+
+def _first_sentence(text: str) -> str:
+    return text.split(". ")[0].rstrip(".") + "."
 
 
 SECTIONS: dict[str, Callable[[], str]] = {"configuration": configuration_table, "tools": tool_table}
