@@ -25,7 +25,7 @@ class Plan:
     """How much of everything to run."""
 
     cold_starts: int = 11
-    calls: int = 1000
+    calls: int = 2000
     warmup: int = 100
     memory_calls: int = 10_000
     write_calls: int = 200

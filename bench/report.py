@@ -221,9 +221,9 @@ def render_table(results: dict[str, Any]) -> str:
         )
         rows.append(
             (
-                "  server CPU (ms/call, % of a core)",
+                "  server CPU ms/call, % of a core",
                 f"{cc['server_cpu_ms_per_call']:.2f}",
-                f"{cc['server_cpu_percent']:.0f} %",
+                f"{cc['server_cpu_percent']:.0f} % (clients {cc['client_process_cpu_percent']:.0f} %)",
                 "",
             )
         )
