@@ -132,8 +132,9 @@ def render_table(results: dict[str, Any]) -> str:
         rows.append(("tools/list, curated", f"{fp['curated']['tokens']:,} tok, {fp['curated']['bytes']:,} B", "", ""))
         whole = fp["whole_server"]
         rows.append(("tools/list, whole server", f"{whole['tokens']:,} tok, {whole['tools']} tools", "", ""))
-        largest = ", ".join(f"{t['name']} {t['tokens']}" for t in fp["largest"][:3])
-        rows.append(("  largest tools (tok)", largest, "", ""))
+        rows.append(("  mean per tool", f"{fp['tokens_per_tool_mean']:.0f} tok", "", ""))
+        for tool in fp["largest"]:
+            rows.append((f"  {tool['name']}", f"{tool['tokens']:,} tok, {tool['bytes']:,} B", "", ""))
     cs = results.get("cold_start")
     if cs:
         rows.append(
