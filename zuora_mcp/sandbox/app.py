@@ -361,6 +361,9 @@ def _fault_reply(plan: FaultPlan, request_id: str) -> Reply:
             error_body([(error_code("unknown", "limit"), "Too many requests.")], request_id),
             [("Retry-After", str(seconds))],
         )
+    if status == 200:  # success_false: refused in Zuora's usual shape, the tenant untouched
+        message = "Injected refusal: the operation failed; nothing was changed."
+        return Reply(200, error_body([(error_code("unknown", "internal"), message)], request_id))
     if status == 500:
         return Reply(500, {"reasons": [{"code": error_code("unknown", "internal"), "message": "Internal error."}]})
     # The gateway in front of Zuora answers these, not the API: a short message, no reasons.

@@ -8,7 +8,8 @@ Two ways to make the sandbox misbehave, both per run:
 - **one-shot rules** (tests): "the next N requests matching METHOD and PATH get fault F", checked
   before the rates, first matching rule first. PATH is a glob (``/v1/invoices/*/reverse``).
 
-Faults: ``latency`` (seconds added), ``429``, ``500``, ``502``, ``503`` (answered without touching
+Faults: ``latency`` (seconds added), ``429``, ``500``, ``502``, ``503``, ``success_false`` (HTTP 200
+with ``"success": false`` and a reason, Zuora's usual way to refuse; all answered without touching
 the tenant), ``drop_before_commit`` / ``drop_after_commit`` (the TCP connection is aborted before the
 change is applied, or after it is applied and before the answer is sent), ``delay_before_commit`` /
 ``delay_after_commit`` (the request waits ``seconds`` before or after the change is applied, so a
@@ -33,6 +34,7 @@ Fault = Literal[
     "500",
     "502",
     "503",
+    "success_false",
     "drop_before_commit",
     "drop_after_commit",
     "delay_before_commit",
@@ -188,6 +190,8 @@ class Faults:
             plan.status = int(rule.fault)
             if rule.seconds:
                 plan.retry_after = rule.seconds
+        elif rule.fault == "success_false":
+            plan.status = 200
         elif rule.fault == "drop_before_commit":
             plan.drop = "before"
         elif rule.fault == "drop_after_commit":
