@@ -24,7 +24,7 @@ SECTIONS = ("footprint", "cold_start", "latency", "writes", "concurrency")
 class Plan:
     """How much of everything to run."""
 
-    cold_starts: int = 11
+    cold_starts: int = 15
     calls: int = 2000
     warmup: int = 100
     memory_calls: int = 10_000
