@@ -1,9 +1,10 @@
 """Fixtures for the reliability suite: the real server on a sandbox, tenant snapshots, the fault table.
 
-``harness`` is ``tests.server.conftest.connected`` with one more seam: the shared client's ``sleep``
+``harness`` is ``tests.server.conftest.connected`` with two more seams: the shared client's ``sleep``
 is swapped for a recorder, so a ``Retry-After: 1`` is checked (the client asked to wait 1 s) without
-the suite waiting for it. ``snapshot`` turns the whole sandbox tenant into plain data, so a test can
-compare it with the tenant before a write and with the tenant after the same write applied once.
+the suite waiting for it, and its transport keeps the raw target of every request it sends.
+``snapshot`` turns the whole sandbox tenant into plain data, so a test can compare it with the
+tenant before a write and with the tenant after the same write applied once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import httpx2
 import pytest
 from mcp.client import Client
 
@@ -44,12 +46,25 @@ class SleepRecorder:
         self.waits.append(seconds)
 
 
+class RecordingTransport(httpx2.AsyncHTTPTransport):
+    """The real network transport, keeping the raw target (path and query) of every request sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.sent.append((request.method, request.url.raw_path.decode("ascii")))
+        return await super().handle_async_request(request)
+
+
 @dataclass
 class Harness:
     client: Client
     app: ServerApp
     sandbox: RunningSandbox
     sleeps: SleepRecorder = field(default_factory=SleepRecorder)
+    wire: RecordingTransport = field(default_factory=RecordingTransport)
 
     async def call(self, name: str, arguments: dict[str, Any]) -> Any:
         return await self.client.call_tool(name, arguments)
@@ -59,11 +74,11 @@ class Harness:
 async def harness(sandbox: RunningSandbox, *, era: str = "legacy", **flags: Any) -> AsyncIterator[Harness]:
     """The real server (catalog and explorer) over the SDK's in-memory client, on ``sandbox``."""
     settings = settings_for(sandbox, None, **flags)
-    sleeps = SleepRecorder()
-    async with ZuoraClient(settings, sleep=sleeps) as zuora:
+    sleeps, wire = SleepRecorder(), RecordingTransport()
+    async with ZuoraClient(settings, sleep=sleeps, transport=wire) as zuora:
         app = build_app(settings, zuora)
         async with Client(build_server(app), mode=era) as client:  # type: ignore[arg-type]
-            yield Harness(client, app, sandbox, sleeps)
+            yield Harness(client, app, sandbox, sleeps, wire)
 
 
 def plain(value: Any) -> Any:
