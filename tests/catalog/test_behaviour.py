@@ -120,7 +120,7 @@ def test_object_query_lists_pass_the_cursor_through() -> None:
 def test_summaries_are_one_readable_line() -> None:
     tool = get_tool("get_invoice")
     text = tool.summary(tool.shape(INVOICE, {}))
-    assert text == "Invoice INV00000012 (Posted): amount 100.0 USD, balance 40.0 USD, dated 2024-01-01, due 2024-01-31."
+    assert text == "Invoice INV00000012 (Posted), balance 40.0 of 100.0 USD, due 2024-01-31."
     items = get_tool("list_invoice_items")
     assert items.summary({"invoiceItems": [{}, {}], "nextPage": 2}) == (
         "2 invoice items. More are available: call again with page=2."

@@ -69,8 +69,8 @@ def conform(value: Any, schema: Mapping[str, Any]) -> Any:
     """
     if "anyOf" in schema or "enum" in schema:
         return value
-    if value is None:
-        return _DROP
+    if value is None or value == "":
+        return _DROP  # no information, and every token counts in a model's context
     kind = schema.get("type")
     if kind == "object":
         if not isinstance(value, Mapping):

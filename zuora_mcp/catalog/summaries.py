@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,22 +20,23 @@ def document(kind: str, number_field: str, date_field: str) -> Summarizer:
 
     def summarize(shaped: Mapping[str, Any]) -> str:
         number = shaped.get(number_field) or shaped.get("number") or shaped.get("id") or "?"
-        parts = [f"{kind} {number}"]
-        if shaped.get("status"):
-            parts.append(f"({shaped['status']})")
-        line = " ".join(parts)
-        details = []
+        line = f"{kind} {number}" + (f" ({shaped['status']})" if shaped.get("status") else "")
         currency = shaped.get("currency")
-        if "amount" in shaped:
-            details.append(f"amount {_money(shaped['amount'], currency)}")
-        for name in ("balance", "unappliedAmount"):
+        details = []
+        # The structured content holds every field; the line says what a person asks first.
+        for name, label in (("balance", "balance"), ("unappliedAmount", "unapplied")):
             if name in shaped:
-                details.append(f"{'balance' if name == 'balance' else 'unapplied'} {_money(shaped[name], currency)}")
-        if shaped.get(date_field):
-            details.append(f"dated {shaped[date_field]}")
+                total = f" of {_money(shaped['amount'], None)}" if "amount" in shaped else ""
+                details.append(f"{label} {_money(shaped[name], None)}{total} {currency or ''}".rstrip())
+                break
+        else:
+            if "amount" in shaped:
+                details.append(f"amount {_money(shaped['amount'], currency)}")
         if shaped.get("dueDate"):
             details.append(f"due {shaped['dueDate']}")
-        return f"{line}: {', '.join(details)}." if details else f"{line}."
+        elif shaped.get(date_field):
+            details.append(f"dated {shaped[date_field]}")
+        return f"{line}, {', '.join(details)}." if details else f"{line}."
 
     return summarize
 
@@ -61,7 +63,9 @@ def account(shaped: Mapping[str, Any]) -> str:
     billing = shaped.get("billingAndPayment") or {}
     metrics = shaped.get("metrics") or {}
     number = info.get("accountNumber") or info.get("id") or "?"
-    line = f"Account {number} ({info.get('name') or 'no name'}, {info.get('status') or 'status unknown'})"
+    # A name is free text from Zuora: quoted (and escaped) so it reads as data, never as instructions.
+    name = json.dumps(str(info["name"])[:80], ensure_ascii=False) if info.get("name") else "no name"
+    line = f"Account {number} ({name}, {info.get('status') or 'status unknown'})"
     if "balance" in metrics:
         return f"{line}: balance {_money(metrics['balance'], billing.get('currency'))}."
     return f"{line}."
