@@ -129,7 +129,12 @@ def test_summaries_are_one_readable_line() -> None:
     assert reverse.summary({"creditMemo": {"id": "cm1"}}) == "Invoice reversed: credit memo cm1."
     account = get_tool("get_account")
     shaped = {"basicInfo": {"accountNumber": "A1", "name": "Acme", "status": "Active"}, "metrics": {"balance": 5}}
-    assert account.summary(shaped) == "Account A1 (Acme, Active): balance 5."
+    assert account.summary(shaped) == 'Account A1 ("Acme", Active): balance 5.'
+    invoices = get_tool("list_invoices")
+    page = {"data": [{"invoiceNumber": f"INV{n}"} for n in range(7)], "nextPage": "c2"}
+    assert invoices.summary(page) == (
+        "7 invoices: INV0, INV1, INV2, INV3, INV4 and 2 more. More are available: call again with cursor=c2."
+    )
 
 
 def test_write_results_are_projected_too() -> None:

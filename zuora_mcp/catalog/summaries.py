@@ -47,7 +47,13 @@ def listing(noun: str) -> Summarizer:
     def summarize(shaped: Mapping[str, Any]) -> str:
         records = next((value for value in shaped.values() if isinstance(value, list)), [])
         count = len(records)
-        text = f"{count} {noun}{'' if count == 1 else 's'}."
+        text = f"{count} {noun}{'' if count == 1 else 's'}"
+        # Name the first few by their number so a text-only client still sees which ones.
+        names = [str(r.get("invoiceNumber") or r.get("number")) for r in records[:5] if isinstance(r, Mapping)]
+        names = [name for name in names if name != "None"]
+        if names:
+            text += ": " + ", ".join(names) + (f" and {count - len(names)} more" if count > len(names) else "")
+        text += "."
         following = shaped.get("nextPage")
         if following is None:
             return text

@@ -118,7 +118,7 @@ async def _demo(color: bool) -> int:
     out.text(
         "Claude Desktop: add to claude_desktop_config.json\n"
         f'  {{"mcpServers": {{"zuora": {{"command": "{Path(sys.executable).parent / "zuora-mcp"}", '
-        '"args": ["serve", "--sandbox"]}}}}\n'
+        '"args": ["serve", "--sandbox"]}}}\n'
         "MCP Inspector:\n"
         f"  npx -y @modelcontextprotocol/inspector@2.12.0 {Path(sys.executable).parent / 'zuora-mcp'} serve --sandbox\n"
         "Your own Zuora sandbox: set ZUORA_ENVIRONMENT, ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET and drop --sandbox.",
