@@ -29,11 +29,12 @@ serve: install
 test: install lint typecheck schemas-check docs-check node-tools unit
 
 lint:
-	$(BIN)/ruff check zuora_mcp tests
-	$(BIN)/ruff format --check zuora_mcp tests
+	$(BIN)/ruff check zuora_mcp tests bench
+	$(BIN)/ruff format --check zuora_mcp tests bench
 
 typecheck:
 	$(BIN)/mypy
+	$(BIN)/mypy --strict bench
 
 # Pinned npm clients for the end-to-end tests (tools/node/), cached in .cache/node; ZUORA_MCP_SKIP_NODE=1 skips.
 node-tools:
