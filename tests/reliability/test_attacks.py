@@ -297,10 +297,6 @@ async def test_instructions_in_an_invoice_comment_come_back_only_as_quoted_data(
         assert "Ignore previous instructions" not in _outside_quoted_values(_text_of(result)), _text_of(result)
 
 
-@pytest.mark.xfail(
-    reason="catalog/summaries.py account() writes the account name into the text unquoted (fix: json.dumps it)",
-    strict=True,
-)
 async def test_instructions_in_an_account_name_come_back_only_as_quoted_data() -> None:
     async with fresh() as sandbox, harness(sandbox) as h:
         sandbox.tenant.account("A00000001").name = INJECTION
