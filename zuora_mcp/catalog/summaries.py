@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from zuora_mcp.catalog.recipe import Summarizer
 
 __all__ = ["account", "document", "listing", "memo_created"]
+
+
+_IDENTIFIER = re.compile(r"[\w.:/#-]{1,64}")
+
+
+def _ident(value: Any) -> str:
+    """A number or status as it reads in a summary: bare when it looks like an identifier, else quoted.
+
+    Some identifiers are chosen by callers (``invoiceNumber`` on create); text that is not an
+    identifier stays quoted data in the summary, never words a model might take as instructions.
+    """
+    text = str(value)
+    return text if _IDENTIFIER.fullmatch(text) else json.dumps(text[:80], ensure_ascii=False)
 
 
 def _money(value: Any, currency: Any) -> str:
@@ -20,7 +34,7 @@ def document(kind: str, number_field: str, date_field: str) -> Summarizer:
 
     def summarize(shaped: Mapping[str, Any]) -> str:
         number = shaped.get(number_field) or shaped.get("number") or shaped.get("id") or "?"
-        line = f"{kind} {number}" + (f" ({shaped['status']})" if shaped.get("status") else "")
+        line = f"{kind} {_ident(number)}" + (f" ({_ident(shaped['status'])})" if shaped.get("status") else "")
         currency = shaped.get("currency")
         details = []
         # The structured content holds every field; the line says what a person asks first.
@@ -49,8 +63,8 @@ def listing(noun: str) -> Summarizer:
         count = len(records)
         text = f"{count} {noun}{'' if count == 1 else 's'}"
         # Name the first few by their number so a text-only client still sees which ones.
-        names = [str(r.get("invoiceNumber") or r.get("number")) for r in records[:5] if isinstance(r, Mapping)]
-        names = [name for name in names if name != "None"]
+        found = [r.get("invoiceNumber") or r.get("number") for r in records[:5] if isinstance(r, Mapping)]
+        names = [_ident(name) for name in found if name]
         if names:
             text += ": " + ", ".join(names) + (f" and {count - len(names)} more" if count > len(names) else "")
         text += "."
@@ -71,7 +85,7 @@ def account(shaped: Mapping[str, Any]) -> str:
     number = info.get("accountNumber") or info.get("id") or "?"
     # A name is free text from Zuora: quoted (and escaped) so it reads as data, never as instructions.
     name = json.dumps(str(info["name"])[:80], ensure_ascii=False) if info.get("name") else "no name"
-    line = f"Account {number} ({name}, {info.get('status') or 'status unknown'})"
+    line = f"Account {_ident(number)} ({name}, {_ident(info.get('status') or 'status unknown')})"
     if "balance" in metrics:
         return f"{line}: balance {_money(metrics['balance'], billing.get('currency'))}."
     return f"{line}."
