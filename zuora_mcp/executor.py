@@ -22,7 +22,7 @@ from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, Guard, ToolOutcome, new_
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.preflight import PreflightFn, PreflightReport, ReadFailed, preflight_for
 
-__all__ = ["Approval", "Executor", "Progress", "ToolLike", "UnknownTool"]
+__all__ = ["Approval", "Executor", "Progress", "ToolLike", "UnknownTool", "invalid_arguments", "validation_problems"]
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 
@@ -114,15 +114,13 @@ class Executor:
         args = dict(arguments or {})
         problems = self.invalid_fields(name, args)
         if problems:
-            return _invalid(problems)
+            return invalid_arguments(problems)
         if tool.safety == "read":
             return await self._read(tool, args)
         return await self.write(tool, args, approval or Approval(), progress, preflight_for(name))
 
     def invalid_fields(self, name: str, args: Mapping[str, Any]) -> list[str]:
-        validator = self.validators[name]
-        errors = sorted(validator.iter_errors(args), key=lambda e: list(e.absolute_path))
-        return [_describe(error) for error in errors[:12]]
+        return validation_problems(self.validators[name], args)
 
     # -- reads -------------------------------------------------------------------------------------
 
@@ -135,7 +133,7 @@ class Executor:
             plan = tool.plan(args)
             response = await self.client.send(plan, track_id=new_track_id())
         except InvalidPathValue as exc:
-            return _invalid([str(exc)])
+            return invalid_arguments([str(exc)])
         except ZuoraRequestError as exc:
             return _zuora_failure(exc, changed_note="")
         shaped = tool.shape(response.data, args)
@@ -159,7 +157,7 @@ class Executor:
             plan = tool.plan(args)
             plan.url_path()  # validates every path value before anything is read or sent
         except InvalidPathValue as exc:
-            return _invalid([str(exc)])
+            return invalid_arguments([str(exc)])
 
         claims: Claims | None = None
         token = args.get("confirmation_token")
@@ -323,10 +321,17 @@ def _approved(approval: Approval) -> bool:
     return approval.action == "accept" and bool((approval.content or {}).get("approve", False))
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+def validation_problems(validator: Any, args: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Each bad field named, at most 12, in path order; ``prefix`` names a nested argument."""
+    errors = sorted(validator.iter_errors(args), key=lambda e: [str(p) for p in e.absolute_path])
+    return [_describe(error, prefix) for error in errors[:12]]
+
+
+def _describe(error: jsonschema.ValidationError, prefix: str = "") -> str:
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    where = (prefix + path).lstrip(".")
     if error.validator == "required":
-        return error.message
+        return f"{where + ': ' if where else ''}{error.message}"
     if error.validator == "maxItems" and isinstance(error.instance, list):
         limit = int(str(error.validator_value))
         calls = -(-len(error.instance) // limit)
@@ -341,7 +346,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where or 'arguments'}: {value} is not valid ({error.validator} {error.validator_value!r})"[:300]
 
 
-def _invalid(problems: list[str]) -> ToolOutcome:
+def invalid_arguments(problems: list[str]) -> ToolOutcome:
+    """The answer to arguments that failed validation: each problem named, nothing sent."""
     text = "Invalid arguments — nothing was sent to Zuora:\n" + "\n".join(f"- {p}" for p in problems)
     content = {"status": "refused", "changed": False, "message": text, "invalid": problems}
     return ToolOutcome(content, text, is_error=True)

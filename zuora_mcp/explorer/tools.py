@@ -14,10 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker
 
 from zuora_mcp.catalog.tool import annotations_for
-from zuora_mcp.executor import Approval, Executor, Progress
+from zuora_mcp.executor import Approval, Executor, Progress, invalid_arguments, validation_problems
 from zuora_mcp.explorer.describe import describe
 from zuora_mcp.explorer.index import IndexUnavailable, Operation, OperationIndex, load_index
 from zuora_mcp.explorer.operation import CALL_TOOL, OperationCall
@@ -153,9 +153,9 @@ class Explorer:
     ) -> ToolOutcome | AskPerson:
         """Answer one explorer tool call. Bad arguments and unknown operations are error results, not exceptions."""
         args = dict(arguments or {})
-        problems = _problems(_VALIDATORS[name], args, "")
+        problems = validation_problems(_VALIDATORS[name], args)
         if problems:
-            return _invalid(problems)
+            return invalid_arguments(problems)
         try:
             if name == SEARCH_TOOL:
                 return self._search_operations(args)
@@ -271,9 +271,9 @@ class Explorer:
                 CALL_TOOL, args, f"call_operation cannot send {operation.operation_id}: {operation.unsupported}."
             )
         inner = args.get("arguments") or {}
-        problems = _problems(self._validator(operation), inner, "arguments")
+        problems = validation_problems(self._validator(operation), inner, "arguments")
         if problems:
-            return _invalid(problems)
+            return invalid_arguments(problems)
         tool = OperationCall(operation)
         if operation.safety == "read":
             if args.get("dry_run"):
@@ -315,7 +315,7 @@ def _read_preview(tool: OperationCall, args: Mapping[str, Any], base_url: str) -
         plan: RequestPlan = tool.plan(args)
         url = base_url.rstrip("/") + plan.target()
     except ValueError as exc:  # InvalidPathValue
-        return _invalid([str(exc)])
+        return invalid_arguments([str(exc)])
     report = PreflightReport(effect=f"Would read {tool.operation.operation_id} ({tool.operation.summary}).")
     message = f"Preview only (dry run). {NOTHING_CHANGED} Nothing was sent to Zuora."
     content = {
@@ -325,25 +325,3 @@ def _read_preview(tool: OperationCall, args: Mapping[str, Any], base_url: str) -
         "preview": preview_of("GET", url, None, report),
     }
     return ToolOutcome(content, message)
-
-
-def _problems(validator: Draft202012Validator, args: Mapping[str, Any], prefix: str) -> list[str]:
-    errors = sorted(validator.iter_errors(args), key=lambda e: [str(p) for p in e.absolute_path])
-    return [_describe(error, prefix) for error in errors[:12]]
-
-
-def _describe(error: ValidationError, prefix: str) -> str:
-    where = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-    where = where.lstrip(".")
-    if error.validator in ("required", "additionalProperties"):
-        return f"{where + ': ' if where else ''}{error.message}"
-    value = json.dumps(error.instance, default=str)
-    value = value if len(value) <= 60 else value[:57] + "..."
-    return f"{where or 'arguments'}: {value} is not valid ({error.validator} {error.validator_value!r})"[:300]
-
-
-def _invalid(problems: list[str]) -> ToolOutcome:
-    text = "Invalid arguments — nothing was sent to Zuora:\n" + "\n".join(f"- {p}" for p in problems)
-    return ToolOutcome(
-        {"status": "refused", "changed": False, "message": text, "invalid": problems}, text, is_error=True
-    )
