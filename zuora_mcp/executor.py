@@ -131,6 +131,9 @@ class Executor:
     async def _read(self, tool: ToolLike, args: dict[str, Any]) -> ToolOutcome:
         try:
             plan = tool.plan(args)
+            if plan.is_write:
+                # Only the guard may send a write: a tool classified as a read that plans one is refused.
+                return self.guard.refused(tool.name, args, f"{tool.name} planned a {plan.method}, not a read.")
             response = await self.client.send(plan, track_id=new_track_id())
         except InvalidPathValue as exc:
             return invalid_arguments([str(exc)])

@@ -271,3 +271,17 @@ async def test_annotations_follow_the_safety_class(sandbox: RunningSandbox) -> N
         }[safety[tool.name]]
         assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint) == expected, tool.name
         assert hints.open_world_hint is True
+
+
+async def test_the_read_path_refuses_a_write_plan_so_nothing_bypasses_the_guard(sandbox: RunningSandbox) -> None:
+    from dataclasses import replace
+
+    from zuora_mcp.catalog import get_tool
+
+    async with connected(sandbox) as h:
+        mislabelled = replace(get_tool("reverse_invoice"), safety="read")
+        outcome = await h.app.executor.read(mislabelled, {"invoiceKey": "INV00000001"})
+    assert outcome.is_error
+    assert outcome.structured["status"] == "refused"
+    assert "Nothing was changed." in outcome.structured["message"]
+    assert writes_sent(sandbox) == 0
