@@ -83,3 +83,25 @@ def test_canonical_text_ignores_key_order_but_not_values() -> None:
     assert one.canonical() != other.canonical()
     assert not RequestPlan(method="GET", path="/v1/x").is_write
     assert one.is_write
+
+
+def test_arguments_are_placed_under_wire_names_with_custom_fields_in_the_body() -> None:
+    from zuora_mcp.plan import place_arguments
+
+    path, query, body = place_arguments(
+        {"accountKey": "A1", "pageSize": 5, "comments": "x", "Region__c": "EU", "dry_run": True, "gone": None},
+        locations={"accountKey": "path", "pageSize": "query", "comments": "body", "gone": "body"},
+        wire_names={"accountKey": "account-key"},
+        custom_suffix="__c",
+        skip={"dry_run"},
+    )
+    assert (path, query, body) == ({"account-key": "A1"}, {"pageSize": 5}, {"comments": "x", "Region__c": "EU"})
+
+
+def test_a_body_exists_only_when_the_operation_takes_one() -> None:
+    from zuora_mcp.plan import place_arguments
+
+    assert place_arguments({}, locations={"k": "path"}, wire_names={}, custom_suffix="__c")[2] is None
+    assert place_arguments({}, locations={"memoDate": "body"}, wire_names={})[2] == {}
+    whole = place_arguments({"body": [1, 2]}, locations={}, wire_names={}, whole_body=True)
+    assert whole[2] == [1, 2]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 from urllib.parse import quote, urlencode
@@ -23,7 +23,9 @@ __all__ = [
     "Method",
     "QueryValue",
     "RequestPlan",
+    "as_text",
     "encode_path",
+    "place_arguments",
     "validate_path_value",
 ]
 
@@ -119,7 +121,7 @@ class RequestPlan:
             value = self.query[key]
             values = value if isinstance(value, list) else [value]
             for item in values:
-                pairs.append((key, _query_text(item)))
+                pairs.append((key, as_text(item)))
         return urlencode(pairs)
 
     def target(self) -> str:
@@ -143,7 +145,46 @@ class RequestPlan:
         )
 
 
-def _query_text(value: object) -> str:
+def as_text(value: object) -> str:
+    """A value as Zuora reads it in a URL: booleans in lower case."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def place_arguments(
+    arguments: Mapping[str, Any],
+    *,
+    locations: Mapping[str, str],
+    wire_names: Mapping[str, str],
+    custom_suffix: str | None = None,
+    skip: Collection[str] = (),
+    whole_body: bool = False,
+) -> tuple[dict[str, str], dict[str, QueryValue], JSON | None]:
+    """Sort a tool's flat arguments into path parameters, query and body, under Zuora's wire names.
+
+    ``locations`` says where each argument goes. Arguments ending in ``custom_suffix`` (customer
+    custom fields, ``__c``) go in the body when the operation takes one. With ``whole_body``, an
+    argument named ``body`` is the whole request body. Arguments in ``skip`` and ``None`` values are
+    left out. The body is ``None`` when the operation has no body fields and none were given.
+    """
+    path_params: dict[str, str] = {}
+    query: dict[str, QueryValue] = {}
+    body_fields = any(where == "body" for where in locations.values())
+    body: JSON | None = {} if body_fields or custom_suffix else None
+    for name, value in arguments.items():
+        if name in skip or value is None:
+            continue
+        wire = wire_names.get(name, name)
+        where = locations.get(name)
+        if where == "path":
+            path_params[wire] = as_text(value)
+        elif where == "query":
+            query[wire] = value if isinstance(value, str | int | float | bool | list) else json.dumps(value)
+        elif whole_body and name == "body":
+            body = value
+        elif body is not None and (where == "body" or (custom_suffix and name.endswith(custom_suffix))):
+            body[wire] = value
+    if body == {} and not body_fields:
+        body = None  # only custom fields were possible, and none were given
+    return path_params, query, body

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from zuora_mcp.catalog.recipe import Filter, Safety, Shaping, Summarizer
 from zuora_mcp.catalog.shaping import conform, shape
 from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
-from zuora_mcp.plan import Method, QueryValue, RequestPlan
+from zuora_mcp.plan import Method, RequestPlan, as_text, place_arguments
 
 __all__ = ["OWN_ARGUMENTS", "Location", "ToolSpec", "annotations_for", "tool_definition"]
 
@@ -55,26 +55,20 @@ class ToolSpec:
         Raises:
             InvalidPathValue: a path argument is missing or unsafe (from plan.py, when encoding).
         """
-        path_params: dict[str, str] = {}
-        query: dict[str, QueryValue] = {}
-        body: dict[str, Any] | None = {} if self._has_body else None
-        filters: list[str] = []
-        for name, value in arguments.items():
-            if name in OWN_ARGUMENTS or value is None:
-                continue
-            wire = self.wire_names.get(name, name)
-            where = self.locations.get(name)
-            if name in self.filters:
-                condition = self.filters[name]
-                filters.append(f"{condition.field}.{condition.op}:{_text(value)}")
-            elif where == "path":
-                path_params[wire] = _text(value)
-            elif where == "query":
-                query[wire] = value
-            elif body is not None and (where == "body" or name.endswith(_CUSTOM_SUFFIX)):
-                body[wire] = value
+        filters = sorted(
+            f"{self.filters[name].field}.{self.filters[name].op}:{as_text(value)}"
+            for name, value in arguments.items()
+            if name in self.filters and value is not None
+        )
+        path_params, query, body = place_arguments(
+            arguments,
+            locations=self.locations,
+            wire_names=self.wire_names,
+            custom_suffix=_CUSTOM_SUFFIX if self.accepts_custom_fields else None,
+            skip=OWN_ARGUMENTS | self.filters.keys(),
+        )
         if filters:
-            query["filter[]"] = sorted(filters)
+            query["filter[]"] = filters
         return RequestPlan(
             method=self.method,
             path=self.path,
@@ -83,10 +77,6 @@ class ToolSpec:
             body=body,
             operation_id=self.operation_id,
         )
-
-    @property
-    def _has_body(self) -> bool:
-        return self.accepts_custom_fields or any(where == "body" for where in self.locations.values())
 
     def shape(self, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Zuora's response projected to the default fields (plus ``fields``, or all with ``full``),
@@ -112,12 +102,6 @@ class ToolSpec:
             return f"{text} More: call again with the next page ({more})." if more else text
         pairs = [f"{key}={value}" for key, value in shaped.items() if isinstance(value, str | int | float)]
         return f"{self.title}: " + (", ".join(pairs[:6]) if pairs else "done.")
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def annotations_for(safety: Safety) -> dict[str, bool]:

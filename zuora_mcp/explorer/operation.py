@@ -15,7 +15,7 @@ from typing import Any
 from zuora_mcp.catalog.recipe import Safety
 from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
 from zuora_mcp.explorer.index import Operation
-from zuora_mcp.plan import QueryValue, RequestPlan
+from zuora_mcp.plan import RequestPlan, place_arguments
 
 __all__ = ["CALL_TOOL", "MAX_RESULT_CHARS", "OperationCall", "trim_result"]
 
@@ -43,26 +43,13 @@ class OperationCall:
         """The request ``arguments["arguments"]`` make. Pure; path values are checked when the plan is encoded."""
         op = self.operation
         given: Mapping[str, Any] = arguments.get("arguments") or {}
-        path_params: dict[str, str] = {}
-        query: dict[str, QueryValue] = {}
-        body_fields = any(where == "body" for where in op.locations.values())
-        has_body = body_fields or _accepts_custom(op)
-        body: Any = {} if has_body else None
-        for name, value in given.items():
-            if value is None:
-                continue
-            wire = op.wire_names.get(name, name)
-            where = op.locations.get(name)
-            if where == "path":
-                path_params[wire] = _text(value)
-            elif where == "query":
-                query[wire] = value if isinstance(value, str | int | float | bool | list) else json.dumps(value)
-            elif op.whole_body and name == "body":
-                body = value
-            elif has_body and (where == "body" or name.endswith(_CUSTOM_SUFFIX)):
-                body[wire] = value
-        if body == {} and not body_fields:
-            body = None  # only custom fields were possible, and none were given
+        path_params, query, body = place_arguments(
+            given,
+            locations=op.locations,
+            wire_names=op.wire_names,
+            custom_suffix=_CUSTOM_SUFFIX if _accepts_custom(op) else None,
+            whole_body=op.whole_body,
+        )
         return RequestPlan(
             method=op.method,
             path=op.path,
@@ -109,9 +96,3 @@ def trim_result(result: dict[str, Any], limit: int = MAX_RESULT_CHARS) -> dict[s
 
 def _accepts_custom(operation: Operation) -> bool:
     return CUSTOM_FIELD_PATTERN in (operation.input_schema.get("patternProperties") or {})
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
