@@ -16,7 +16,6 @@ Zuora request and track ids, never headers, bodies, tokens or the client secret.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import re
@@ -52,7 +51,7 @@ from zuora_mcp._retry import (
     status_verdict,
     transport_verdict,
 )
-from zuora_mcp.config import Settings
+from zuora_mcp.config import Settings, is_loopback
 from zuora_mcp.errors import (
     AuthenticationError,
     ConfigError,
@@ -147,7 +146,7 @@ class ZuoraClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"},
             follow_redirects=False,
             # Proxy variables apply to real tenants; a tenant on this machine (the sandbox) is never proxied.
-            trust_env=not _is_loopback(self._base_url),
+            trust_env=not is_loopback(urlsplit(self._base_url).hostname or ""),
         )
         self._tokens: TokenCache | None = None
         if settings.access_token is None and settings.client_id and settings.client_secret:
@@ -428,13 +427,3 @@ class ZuoraClient:
         if current:
             text = text.replace(current, "**********")
         return text
-
-
-def _is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -42,6 +42,7 @@ __all__ = [
     "Secret",
     "Settings",
     "ToolPolicy",
+    "is_loopback",
     "load_settings",
 ]
 
@@ -322,9 +323,9 @@ def _resolve_environment(name: Any, base_url: Any, production: Any) -> tuple[str
             raise ConfigError(
                 f"ZUORA_BASE_URL={url!r} is not an http(s) URL; set it like https://rest.example.zuora.com."
             )
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             raise ConfigError("ZUORA_BASE_URL must use https unless it points at this machine (127.0.0.1).")
-        default_production = not _is_loopback(parts.hostname)
+        default_production = not is_loopback(parts.hostname)
         return "custom", url, _bool("ZUORA_PRODUCTION", production, default_production)
     key = str(name or "us-sandbox-1").strip().lower()
     env = ENVIRONMENTS.get(key)
@@ -395,7 +396,9 @@ def _tool_policies(raw: Any) -> dict[str, ToolPolicy]:
     return policies
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (IPv4 or IPv6, brackets allowed)."""
+    host = host.strip("[]")
     if host == "localhost":
         return True
     try:

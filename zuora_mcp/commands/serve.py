@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import socket
@@ -18,7 +17,7 @@ import sys
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from zuora_mcp.config import MODES, Settings, load_settings
+from zuora_mcp.config import MODES, Settings, is_loopback, load_settings
 from zuora_mcp.errors import ConfigError
 
 __all__ = ["add_arguments", "run", "sandbox_settings", "settings_from_args"]
@@ -106,19 +105,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_bind(host: str) -> None:
-    if not _is_loopback(host) and not os.environ.get("ZUORA_MCP_HTTP_TOKEN"):
+    if not is_loopback(host) and not os.environ.get("ZUORA_MCP_HTTP_TOKEN"):
         raise ConfigError(
             f"Refusing to serve HTTP on {host} without a bearer token: set ZUORA_MCP_HTTP_TOKEN, or bind to 127.0.0.1."
         )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -162,7 +152,7 @@ async def _serve_http(server: Any, settings: Settings, args: argparse.Namespace)
 def _allowed_origins(host: str) -> frozenset[str] | None:
     """Loopback: the SDK checks Host and Origin itself. Elsewhere: only origins listed in
     ZUORA_MCP_ALLOWED_ORIGINS (none by default: automations send no Origin, browsers do)."""
-    if _is_loopback(host):
+    if is_loopback(host):
         return None
     configured = os.environ.get("ZUORA_MCP_ALLOWED_ORIGINS", "")
     return frozenset(o.strip() for o in configured.split(",") if o.strip())
