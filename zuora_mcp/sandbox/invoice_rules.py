@@ -54,17 +54,7 @@ def _new_item(tenant: Tenant, raw: Mapping[str, Any], invoice_date: str) -> Invo
     amount = dec(raw["amount"])
     quantity = dec(raw.get("quantity", 1))
     taxes = [
-        TaxationItem(
-            id=tenant.new_id("taxation_item"),
-            name=str(t["name"]),
-            tax_amount=dec(t["taxAmount"]),
-            tax_rate=dec(t.get("taxRate", 0)),
-            tax_date=str(t.get("taxDate", invoice_date)),
-            tax_rate_type=str(t.get("taxRateType", "Percentage")),
-            jurisdiction=str(t.get("jurisdiction", "")),
-            tax_code=str(t.get("taxCode", "")),
-            location_code=str(t.get("locationCode", "")),
-        )
+        TaxationItem.from_fields(t, id=tenant.new_id("taxation_item"), invoice_date=invoice_date)
         for t in raw.get("taxItems", [])
     ]
     for tax in taxes:

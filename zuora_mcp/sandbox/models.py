@@ -8,7 +8,7 @@ never leaves a half-applied change behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -83,6 +83,22 @@ class TaxationItem:
     credited: Decimal = Decimal(0)  # by credit memos created from the invoice (availableToCreditAmount)
     payment_amount: Decimal = Decimal(0)
     credit_amount: Decimal = Decimal(0)  # applied credit
+
+    @classmethod
+    def from_fields(cls, raw: Mapping[str, Any], *, id: str, invoice_date: str) -> TaxationItem:
+        """A taxation item from Zuora's camelCase fields (a create request's taxItems, or seed data)."""
+        return cls(
+            id=id,
+            name=str(raw.get("name", "Sales Tax")),
+            tax_amount=dec(raw["taxAmount"]),
+            tax_rate=dec(raw.get("taxRate", 0)),
+            tax_date=str(raw.get("taxDate", invoice_date)),
+            tax_rate_type=str(raw.get("taxRateType", "Percentage")),
+            jurisdiction=str(raw.get("jurisdiction", "")),
+            tax_code=str(raw.get("taxCode", "")),
+            location_code=str(raw.get("locationCode", "")),
+            country=str(raw.get("country", "")),
+        )
 
 
 @dataclass
@@ -294,8 +310,22 @@ class MemoItem:
     source_tax_item_ids: list[str] = field(default_factory=list)
 
 
+class _MemoTotals:
+    """Totals both memo kinds derive from their items (amounts are without tax; tax is added)."""
+
+    items: list[MemoItem]
+
+    @property
+    def tax_amount(self) -> Decimal:
+        return sum((item.tax_amount for item in self.items), Decimal(0))
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((item.amount + item.tax_amount for item in self.items), Decimal(0))
+
+
 @dataclass
-class CreditMemo:
+class CreditMemo(_MemoTotals):
     id: str
     number: str
     account_id: str
@@ -317,20 +347,12 @@ class CreditMemo:
     posted_on: str | None = None
 
     @property
-    def tax_amount(self) -> Decimal:
-        return sum((item.tax_amount for item in self.items), Decimal(0))
-
-    @property
-    def amount(self) -> Decimal:
-        return sum((item.amount + item.tax_amount for item in self.items), Decimal(0))
-
-    @property
     def unapplied_amount(self) -> Decimal:
         return self.amount - self.applied_amount - self.refund_amount
 
 
 @dataclass
-class DebitMemo:
+class DebitMemo(_MemoTotals):
     id: str
     number: str
     account_id: str
@@ -349,11 +371,3 @@ class DebitMemo:
     created_date: str = ""
     updated_date: str = ""
     posted_on: str | None = None
-
-    @property
-    def tax_amount(self) -> Decimal:
-        return sum((item.tax_amount for item in self.items), Decimal(0))
-
-    @property
-    def amount(self) -> Decimal:
-        return sum((item.amount + item.tax_amount for item in self.items), Decimal(0))

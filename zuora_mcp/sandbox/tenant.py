@@ -225,18 +225,7 @@ class Tenant:
         quantity = dec(raw.get("quantity", 1))
         amount = dec(raw["amount"]) if "amount" in raw else dec(raw["unitPrice"]) * quantity
         taxes = [
-            TaxationItem(
-                id=str(t["id"]),
-                name=str(t.get("name", "Sales Tax")),
-                tax_amount=dec(t["taxAmount"]),
-                tax_rate=dec(t.get("taxRate", 0)),
-                tax_date=str(t.get("taxDate", invoice_date)),
-                tax_rate_type=str(t.get("taxRateType", "Percentage")),
-                jurisdiction=str(t.get("jurisdiction", "")),
-                tax_code=str(t.get("taxCode", "")),
-                location_code=str(t.get("locationCode", "")),
-                country=str(t.get("country", "")),
-            )
+            TaxationItem.from_fields(t, id=str(t["id"]), invoice_date=invoice_date)
             for t in raw.get("taxationItems", [])
         ]
         return InvoiceItem(
