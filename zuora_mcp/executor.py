@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 import jsonschema
@@ -237,15 +237,7 @@ class Executor:
         self, tool: ToolLike, args: dict[str, Any], plan: RequestPlan, key: str, track_id: str, steps: _Steps
     ) -> ToolOutcome:
         name, guard = tool.name, self.guard
-        plan = RequestPlan(
-            method=plan.method,
-            path=plan.path,
-            path_params=plan.path_params,
-            query=plan.query,
-            body=plan.body,
-            operation_id=plan.operation_id,
-            idempotency_key=key,
-        )
+        plan = replace(plan, idempotency_key=key)
         await steps.step("sending the write to Zuora")
         try:
             response = await self.client.send(plan, track_id=track_id)

@@ -17,6 +17,7 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import mcp.types as types
@@ -58,7 +59,9 @@ class ServerApp:
     audit: AuditLog
     explorer: Explorer | None = None  # search/describe/call_operation, when "explorer" is in toolsets
 
+    @cached_property
     def listed_tools(self) -> list[types.Tool]:
+        """The tools/list answer; settings never change in a process, so it is built once."""
         shown = [t for t in self.tools if t.safety == "read" or self.settings.mode_for(t.name) != "read-only"]
         listed = [types.Tool.model_validate(tool_definition(t)) for t in shown]
         if self.explorer is not None:
@@ -84,7 +87,7 @@ def build_server(app: ServerApp) -> Server[Any]:
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=app.listed_tools())
+        return types.ListToolsResult(tools=app.listed_tools)
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams

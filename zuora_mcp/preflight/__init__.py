@@ -15,6 +15,7 @@ A failed check means the write would fail or do harm; the guard refuses it befor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
@@ -84,7 +85,13 @@ def fingerprint(*records: Any) -> str:
 
 def preflight_for(tool: str) -> PreflightFn | None:
     """The preflight of a catalog write tool, or None for tools without one (explorer calls)."""
+    return _registry().get(tool)
+
+
+@functools.cache
+def _registry() -> dict[str, PreflightFn]:
+    # Imported here: the resource modules import this one for Check, Reader and PreflightReport.
     from zuora_mcp.preflight.invoices import INVOICE_PREFLIGHTS
     from zuora_mcp.preflight.memos import MEMO_PREFLIGHTS
 
-    return {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS}.get(tool)
+    return {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS}
