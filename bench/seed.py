@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from zuora_mcp.sandbox.demo_data import demo_id, demo_seed
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id, demo_seed
 
 __all__ = ["READ_INVOICE", "reversible_number", "write_seed"]
 

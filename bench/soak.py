@@ -34,9 +34,9 @@ from mcp.client import Client
 
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.config import load_settings
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
-from zuora_mcp.sandbox.demo_data import demo_id
-from zuora_mcp.sandbox.faults import FaultRates
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
+from zuora_mcp.providers.zuora.sandbox.faults import FaultRates
 from zuora_mcp.server import build_app, build_server
 
 READ_SHARE = 0.7

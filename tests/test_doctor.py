@@ -20,7 +20,7 @@ import pytest
 
 from zuora_mcp.cli import main
 from zuora_mcp.config import ENVIRONMENTS
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 
 CLIENT_ID = "doctor-client"
 SECRET = "doctor-known-secret-5d1f0c"
@@ -280,7 +280,7 @@ def test_serve_sandbox_client_ignores_proxy_variables_for_loopback(monkeypatch: 
 
     from zuora_mcp.client import ZuoraClient
     from zuora_mcp.config import load_settings
-    from zuora_mcp.sandbox import SandboxOptions, running_sandbox
+    from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
 
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")

@@ -29,10 +29,10 @@ class _Command(Protocol):
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("zuora_mcp.commands.serve", "serve the MCP tools over stdio (default) or streamable HTTP"),
     "demo": ("zuora_mcp.commands.demo", "start the sandbox and play a short scripted session"),
-    "sandbox": ("zuora_mcp.sandbox.command", "run the local Zuora sandbox tenant alone"),
+    "sandbox": ("zuora_mcp.providers.zuora.sandbox.command", "run the local Zuora sandbox tenant alone"),
     "tools": ("zuora_mcp.catalog.report", "print the tool table and the size of tools/list"),
     "schemas": ("zuora_mcp.derive.command", "derive tool schemas from Zuora's OpenAPI spec, or check them"),
-    "doctor": ("zuora_mcp.commands.doctor", "check configuration, credentials and one read against Zuora"),
+    "doctor": ("zuora_mcp.providers.zuora.doctor", "check configuration, credentials and one read against Zuora"),
 }
 
 

@@ -35,7 +35,7 @@ def schema_dir() -> Path:
 
     The one place that knows; packaging may move the files into the package later.
     """
-    return Path(__file__).resolve().parent.parent / "tool_schemas"
+    return Path(__file__).resolve().parent.parent / "tool_schemas" / "zuora"
 
 
 def tool_names() -> tuple[str, ...]:

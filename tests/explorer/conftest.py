@@ -8,7 +8,7 @@ import pytest
 
 # The same harness as the server's tests: fixtures and the connected() client, one definition.
 from tests.server.conftest import Harness, anyio_backend, connected, sandbox
-from zuora_mcp.sandbox import RunningSandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 
 __all__ = ["SPEC", "Harness", "anyio_backend", "connected", "needs_spec", "sandbox", "sent"]
 

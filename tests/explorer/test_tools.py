@@ -16,7 +16,7 @@ import pytest
 from tests.explorer.conftest import connected, sent
 from zuora_mcp.context_size import count_tokens
 from zuora_mcp.explorer.tools import EXPLORER_TOOLS
-from zuora_mcp.sandbox import RunningSandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.anyio
 

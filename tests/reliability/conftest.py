@@ -22,9 +22,9 @@ from mcp.client import Client
 
 from tests.server.conftest import settings_for
 from zuora_mcp.client import ZuoraClient
-from zuora_mcp.sandbox import RunningSandbox
-from zuora_mcp.sandbox.models import ItemStore
-from zuora_mcp.sandbox.tenant import Tenant
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox
+from zuora_mcp.providers.zuora.sandbox.models import ItemStore
+from zuora_mcp.providers.zuora.sandbox.tenant import Tenant
 from zuora_mcp.server import ServerApp, build_app, build_server
 
 # A fixed sandbox clock: ids, numbers and dates of a write are then the same in every run.

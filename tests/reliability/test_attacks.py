@@ -18,8 +18,8 @@ import pytest
 from tests.reliability.conftest import harness
 from tests.server.cases import WRITE_CASES
 from tests.server.conftest import writes_sent
-from zuora_mcp.sandbox import SandboxOptions, running_sandbox
-from zuora_mcp.sandbox.demo_data import demo_id
+from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
 
 pytestmark = pytest.mark.anyio
 

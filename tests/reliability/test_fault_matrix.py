@@ -28,7 +28,7 @@ from tests.reliability.conftest import CLOCK_START, Harness, harness, snapshot
 from tests.server.cases import WRITE_CASES
 from tests.server.conftest import writes_sent
 from zuora_mcp.catalog import load_catalog
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 
 pytestmark = pytest.mark.anyio
 

@@ -41,8 +41,8 @@ from zuora_mcp.errors import InvalidPathValue
 from zuora_mcp.explorer.index import load_index
 from zuora_mcp.explorer.tools import DEFINITIONS, EXPLORER_TOOLS
 from zuora_mcp.plan import validate_path_value
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
-from zuora_mcp.sandbox.demo_data import demo_id
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
 from zuora_mcp.schemas import validator_for
 
 settings.register_profile(

@@ -29,7 +29,7 @@ from tests.reliability.conftest import harness
 from tests.server.cases import WRITE_CASES
 from tests.server.conftest import SECRET_KEY
 from tests.server.test_transports import server_env
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 
 pytestmark = pytest.mark.anyio
 

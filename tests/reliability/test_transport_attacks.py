@@ -17,7 +17,7 @@ import pytest
 
 from tests.server.test_transports import HTTP_TOKEN, http_client, http_server, server_env
 from zuora_mcp.http_gate import BearerGate
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}

@@ -10,7 +10,7 @@ import pytest
 
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.config import Secret, Settings
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 
 # 2025-06-01 12:00:00 UTC: a fixed sandbox clock makes dates in answers predictable.
 CLOCK_START = 1748779200.0

@@ -12,7 +12,7 @@ import pytest
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.errors import AuthenticationError, ZuoraError
 from zuora_mcp.plan import RequestPlan
-from zuora_mcp.sandbox import DEFAULT_CLIENT_ID, RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import DEFAULT_CLIENT_ID, RunningSandbox, SandboxOptions, running_sandbox
 
 pytestmark = pytest.mark.anyio
 

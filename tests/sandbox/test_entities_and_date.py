@@ -10,7 +10,7 @@ import pytest
 
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.errors import ZuoraError
-from zuora_mcp.sandbox import SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
 
 from .conftest import CLOCK_START, settings_for
 

@@ -11,7 +11,7 @@ import pytest
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.errors import OutcomeUnknown, TransportError, ZuoraError
 from zuora_mcp.plan import RequestPlan
-from zuora_mcp.sandbox import FaultRates, RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import FaultRates, RunningSandbox, SandboxOptions, running_sandbox
 
 from .conftest import Sleeps
 

@@ -11,7 +11,7 @@ import pytest
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.errors import ZuoraError
 from zuora_mcp.plan import RequestPlan
-from zuora_mcp.sandbox import RunningSandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.anyio
 

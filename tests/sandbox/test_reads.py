@@ -7,7 +7,7 @@ import pytest
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.errors import ZuoraError
 from zuora_mcp.plan import QueryValue
-from zuora_mcp.sandbox import RunningSandbox, demo_id
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, demo_id
 
 pytestmark = pytest.mark.anyio
 

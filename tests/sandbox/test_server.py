@@ -14,7 +14,7 @@ import pytest
 
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.errors import ConfigError
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, demo_seed, load_seed, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, demo_seed, load_seed, running_sandbox
 
 from .conftest import settings_for
 

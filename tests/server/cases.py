@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zuora_mcp.sandbox.demo_data import demo_id
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
 
 NEW_INVOICE = {
     "accountNumber": "A00000001",

@@ -13,7 +13,7 @@ from mcp.client import Client
 
 from zuora_mcp.client import ZuoraClient
 from zuora_mcp.config import Settings, load_settings
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 from zuora_mcp.server import ServerApp, build_app, build_server
 
 SECRET_KEY = "test-signing-key-0123456789abcdef"

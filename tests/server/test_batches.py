@@ -8,8 +8,8 @@ import pytest
 
 from tests.server.cases import NEW_INVOICE
 from tests.server.conftest import connected, writes_sent
-from zuora_mcp.sandbox import RunningSandbox
-from zuora_mcp.sandbox.demo_data import demo_id
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
 
 pytestmark = pytest.mark.anyio
 

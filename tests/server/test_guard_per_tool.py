@@ -9,7 +9,7 @@ import pytest
 from tests.server.cases import WRITE_CASES
 from tests.server.conftest import connected, writes_sent
 from zuora_mcp.audit import AuditLog
-from zuora_mcp.sandbox import RunningSandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.anyio
 WRITE_TOOLS = sorted(WRITE_CASES)

@@ -11,7 +11,7 @@ from mcp.shared.exceptions import MCPError
 
 from tests.server.cases import WRITE_CASES
 from tests.server.conftest import connected, writes_sent
-from zuora_mcp.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 
 pytestmark = pytest.mark.anyio
 

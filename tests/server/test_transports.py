@@ -18,8 +18,8 @@ from mcp.client.streamable_http import streamable_http_client
 
 from tests.server.cases import WRITE_CASES
 from tests.server.conftest import SECRET_KEY
-from zuora_mcp.sandbox import RunningSandbox
-from zuora_mcp.sandbox.demo_data import demo_id
+from zuora_mcp.providers.zuora.sandbox import RunningSandbox
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 HTTP_TOKEN = "http-bearer-for-tests-7f3a"

@@ -83,7 +83,7 @@ async def zuora_settings(args: argparse.Namespace) -> AsyncIterator[Settings]:
     if not getattr(args, "sandbox", False):
         yield settings_from_args(args)
         return
-    from zuora_mcp.sandbox import SandboxOptions, running_sandbox
+    from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
 
     options = SandboxOptions(port=0, token_expires_in=getattr(args, "token_expires_in", 3600))
     async with running_sandbox(options) as sandbox:

@@ -23,7 +23,7 @@ from zuora_mcp.plan import Method
 __all__ = ["INDEX_FILE", "IndexUnavailable", "Operation", "OperationIndex", "load_index"]
 
 Location = Literal["path", "query", "body"]
-INDEX_FILE = Path(__file__).resolve().parent.parent / "data" / "operations.json.gz"
+INDEX_FILE = Path(__file__).resolve().parent.parent / "providers" / "zuora" / "data" / "operations.json.gz"
 
 
 class IndexUnavailable(RuntimeError):

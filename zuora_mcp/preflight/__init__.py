@@ -91,7 +91,7 @@ def preflight_for(tool: str) -> PreflightFn | None:
 @functools.cache
 def _registry() -> dict[str, PreflightFn]:
     # Imported here: the resource modules import this one for Check, Reader and PreflightReport.
-    from zuora_mcp.preflight.invoices import INVOICE_PREFLIGHTS
-    from zuora_mcp.preflight.memos import MEMO_PREFLIGHTS
+    from zuora_mcp.providers.zuora.preflight.invoices import INVOICE_PREFLIGHTS
+    from zuora_mcp.providers.zuora.preflight.memos import MEMO_PREFLIGHTS
 
     return {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS}

@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from zuora_mcp.sandbox.demo_data import load_seed
-    from zuora_mcp.sandbox.server import SandboxOptions
+    from zuora_mcp.providers.zuora.sandbox.demo_data import load_seed
+    from zuora_mcp.providers.zuora.sandbox.server import SandboxOptions
 
     if args.expires_in < 1:
         raise ConfigError("--expires-in must be at least 1 second.")
@@ -38,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _serve(options: object) -> None:
-    from zuora_mcp.sandbox.app import DEFAULT_CLIENT_SECRET
-    from zuora_mcp.sandbox.server import SandboxOptions, running_sandbox
+    from zuora_mcp.providers.zuora.sandbox.app import DEFAULT_CLIENT_SECRET
+    from zuora_mcp.providers.zuora.sandbox.server import SandboxOptions, running_sandbox
 
     assert isinstance(options, SandboxOptions)
     stop = asyncio.Event()
@@ -67,6 +67,6 @@ async def _serve(options: object) -> None:
         ) from None
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(
-            f"The seed data is not in the expected shape ({exc!r}); see zuora_mcp.sandbox.demo_data."
+            f"The seed data is not in the expected shape ({exc!r}); see zuora_mcp.providers.zuora.sandbox.demo_data."
         ) from None
     print("sandbox stopped", file=sys.stderr)

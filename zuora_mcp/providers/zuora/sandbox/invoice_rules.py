@@ -1,7 +1,7 @@
 """Invoice writes and Zuora's rules for them (seed 000, 001; spec descriptions).
 
 Every function checks everything first and changes records only after the last check passed;
-a :class:`~zuora_mcp.sandbox.dialect.Refusal` therefore always means "nothing was changed".
+a :class:`~zuora_mcp.providers.zuora.sandbox.dialect.Refusal` therefore always means "nothing was changed".
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from zuora_mcp.sandbox.dialect import Refusal
-from zuora_mcp.sandbox.models import (
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.models import (
     Account,
     Invoice,
     InvoiceItem,
@@ -19,8 +19,8 @@ from zuora_mcp.sandbox.models import (
     dec,
     money,
 )
-from zuora_mcp.sandbox.tenant import Tenant, add_days, net_days
-from zuora_mcp.sandbox.views import invoice_view
+from zuora_mcp.providers.zuora.sandbox.tenant import Tenant, add_days, net_days
+from zuora_mcp.providers.zuora.sandbox.views import invoice_view
 
 __all__ = [
     "MAX_BATCH_INVOICES",

@@ -4,7 +4,7 @@ One request goes: count → fault plan (latency, 429/5xx, drop or delay) → bea
 ``Idempotency-Key`` → strict validation → the route's rule (the commit) → answer. Every answer
 carries ``Zuora-Request-Id``, echoes ``Zuora-Track-Id`` and has ``RateLimit-*`` and
 ``Concurrency-Limit-*`` headers. ``/_sandbox/`` is the unauthenticated admin API (see
-:mod:`zuora_mcp.sandbox.admin`).
+:mod:`zuora_mcp.providers.zuora.sandbox.admin`).
 
 Two switches imitate a tenant that is hard to reach correctly: ``entity_ids`` makes it a
 multi-entity tenant whose token is valid for several entities, so an API request must name one of
@@ -26,14 +26,14 @@ from urllib.parse import parse_qs
 
 import anyio
 
-from zuora_mcp.sandbox import admin
-from zuora_mcp.sandbox.dialect import Refusal, entity_refusal, error_body, error_code
-from zuora_mcp.sandbox.faults import Counters, FaultPlan, Faults
-from zuora_mcp.sandbox.idempotency import IDEMPOTENT_METHODS, MAX_KEY_LENGTH, IdempotencyStore, fingerprint
-from zuora_mcp.sandbox.routes import Call, Route, match
-from zuora_mcp.sandbox.tenant import Tenant
-from zuora_mcp.sandbox.unimplemented import find_operation
-from zuora_mcp.sandbox.validation import coerce_query, validate
+from zuora_mcp.providers.zuora.sandbox import admin
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal, entity_refusal, error_body, error_code
+from zuora_mcp.providers.zuora.sandbox.faults import Counters, FaultPlan, Faults
+from zuora_mcp.providers.zuora.sandbox.idempotency import IDEMPOTENT_METHODS, MAX_KEY_LENGTH, IdempotencyStore, fingerprint
+from zuora_mcp.providers.zuora.sandbox.routes import Call, Route, match
+from zuora_mcp.providers.zuora.sandbox.tenant import Tenant
+from zuora_mcp.providers.zuora.sandbox.unimplemented import find_operation
+from zuora_mcp.providers.zuora.sandbox.validation import coerce_query, validate
 
 __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Reply", "SandboxApp"]
 

@@ -53,12 +53,12 @@ debit memo DM00000003; new ids are 32 hex characters.
 
 from __future__ import annotations
 
-from zuora_mcp.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxApp
-from zuora_mcp.sandbox.demo_data import demo_id, demo_seed, load_seed
-from zuora_mcp.sandbox.dialect import Refusal
-from zuora_mcp.sandbox.faults import Counters, FaultRates, FaultRule, Faults
-from zuora_mcp.sandbox.server import RunningSandbox, SandboxOptions, build_app, running_sandbox
-from zuora_mcp.sandbox.tenant import Clock, Tenant
+from zuora_mcp.providers.zuora.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxApp
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id, demo_seed, load_seed
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.faults import Counters, FaultRates, FaultRule, Faults
+from zuora_mcp.providers.zuora.sandbox.server import RunningSandbox, SandboxOptions, build_app, running_sandbox
+from zuora_mcp.providers.zuora.sandbox.tenant import Clock, Tenant
 
 __all__ = [
     "DEFAULT_CLIENT_ID",

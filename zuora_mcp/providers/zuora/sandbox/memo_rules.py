@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from zuora_mcp.sandbox.dialect import Refusal
-from zuora_mcp.sandbox.models import CreditMemo, DebitMemo, Invoice, InvoiceItem, MemoItem, dec, money
-from zuora_mcp.sandbox.settlement_rules import apply_memo_to_invoice
-from zuora_mcp.sandbox.tenant import Tenant, add_days, net_days
-from zuora_mcp.sandbox.views import credit_memo_view, debit_memo_view
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.models import CreditMemo, DebitMemo, Invoice, InvoiceItem, MemoItem, dec, money
+from zuora_mcp.providers.zuora.sandbox.settlement_rules import apply_memo_to_invoice
+from zuora_mcp.providers.zuora.sandbox.tenant import Tenant, add_days, net_days
+from zuora_mcp.providers.zuora.sandbox.views import credit_memo_view, debit_memo_view
 
 __all__ = [
     "apply_credit_memo",

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from zuora_mcp.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
 
 __all__ = ["Location", "coerce_query", "schemas_available", "validate"]
 

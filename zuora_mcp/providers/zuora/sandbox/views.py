@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from zuora_mcp.sandbox.models import (
+from zuora_mcp.providers.zuora.sandbox.models import (
     Account,
     CreditMemo,
     DebitMemo,

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from zuora_mcp.preflight import PreflightFn, PreflightReport, Reader, ReadFailed, fingerprint
-from zuora_mcp.preflight.common import fmt, invoice_items, money, read_record
+from zuora_mcp.providers.zuora.preflight.common import fmt, invoice_items, money, read_record
 
 Progress = Callable[[str], Awaitable[None]]
 

@@ -1,7 +1,7 @@
 """The sandbox's Zuora routes: method, path template, catalog tool, handler.
 
 Each handler takes a :class:`Call` and returns the JSON body of a successful answer, or raises a
-:class:`~zuora_mcp.sandbox.dialect.Refusal`. Handlers are synchronous and never await, so each
+:class:`~zuora_mcp.providers.zuora.sandbox.dialect.Refusal`. Handlers are synchronous and never await, so each
 write is applied atomically with respect to other requests.
 """
 
@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from zuora_mcp.sandbox import invoice_rules, memo_rules, settlement_rules
-from zuora_mcp.sandbox.dialect import Refusal
-from zuora_mcp.sandbox.models import Invoice
-from zuora_mcp.sandbox.query import page_of, query_invoices
-from zuora_mcp.sandbox.tenant import Tenant
-from zuora_mcp.sandbox.views import (
+from zuora_mcp.providers.zuora.sandbox import invoice_rules, memo_rules, settlement_rules
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.models import Invoice
+from zuora_mcp.providers.zuora.sandbox.query import page_of, query_invoices
+from zuora_mcp.providers.zuora.sandbox.tenant import Tenant
+from zuora_mcp.providers.zuora.sandbox.views import (
     account_view,
     credit_memo_view,
     debit_memo_view,

@@ -74,7 +74,7 @@ def _item(
 
 
 def demo_seed() -> dict[str, Any]:
-    """The demo tenant (documented in :mod:`zuora_mcp.sandbox`)."""
+    """The demo tenant (documented in :mod:`zuora_mcp.providers.zuora.sandbox`)."""
     accounts = [
         {
             "id": demo_id("A00000001"),

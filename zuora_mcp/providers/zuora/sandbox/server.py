@@ -23,10 +23,10 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from zuora_mcp.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxApp
-from zuora_mcp.sandbox.demo_data import demo_seed
-from zuora_mcp.sandbox.faults import Counters, FaultRates, Faults
-from zuora_mcp.sandbox.tenant import Clock, Tenant
+from zuora_mcp.providers.zuora.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxApp
+from zuora_mcp.providers.zuora.sandbox.demo_data import demo_seed
+from zuora_mcp.providers.zuora.sandbox.faults import Counters, FaultRates, Faults
+from zuora_mcp.providers.zuora.sandbox.tenant import Clock, Tenant
 
 __all__ = ["RunningSandbox", "SandboxOptions", "running_sandbox"]
 
@@ -39,7 +39,7 @@ class SandboxOptions:
 
     ``client_id``/``client_secret`` default to ``ZUORA_CLIENT_ID``/``ZUORA_CLIENT_SECRET``, then to
     ``sandbox-client-id``/``sandbox-client-secret``. ``seed`` is seed data (a dict in the shape of
-    :func:`~zuora_mcp.sandbox.demo_data.demo_seed`); None means the built-in demo tenant.
+    :func:`~zuora_mcp.providers.zuora.sandbox.demo_data.demo_seed`); None means the built-in demo tenant.
     ``clock_start`` fixes the sandbox clock's start (seconds since the epoch) for reproducible runs.
     ``entity_ids`` makes a multi-entity tenant: API requests must name one of these entities in
     ``Zuora-Entity-Ids`` or get Zuora's HTTP 400. ``date_offset`` shifts every answer's ``Date``

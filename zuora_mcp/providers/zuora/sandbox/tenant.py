@@ -1,7 +1,7 @@
 """The sandbox tenant: every record, looked up by ID or number, and the sandbox clock.
 
 A :class:`Tenant` is built from seed data (the built-in demo, or a JSON file of the same shape,
-see :mod:`zuora_mcp.sandbox.demo_data`) and can be reset to it. Ids are 32 lower-case hex
+see :mod:`zuora_mcp.providers.zuora.sandbox.demo_data`) and can be reset to it. Ids are 32 lower-case hex
 characters and numbers follow Zuora's default sequences (``INV00000001``, ``CM00000001``,
 ``DM00000001``); new ones are drawn from per-tenant counters, so a run is reproducible.
 The business rules that change records live in :mod:`.invoice_rules` and :mod:`.memo_rules`.
@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from zuora_mcp.sandbox.dialect import Refusal
-from zuora_mcp.sandbox.models import (
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.models import (
     Account,
     Application,
     CreditMemo,

@@ -1,7 +1,7 @@
 """The sandbox tenant's records: accounts, invoices and their items, credit and debit memos.
 
 Money is :class:`~decimal.Decimal` inside and a JSON number outside, rounded to cents as Zuora
-shows it. Records are plain mutable dataclasses; only :mod:`zuora_mcp.sandbox.tenant` and the rule
+shows it. Records are plain mutable dataclasses; only :mod:`zuora_mcp.providers.zuora.sandbox.tenant` and the rule
 modules change them, and always after every check of a request has passed, so a refused request
 never leaves a half-applied change behind.
 """

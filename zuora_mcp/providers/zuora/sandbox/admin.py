@@ -18,10 +18,10 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from zuora_mcp.sandbox.faults import FaultRates, FaultRule
+from zuora_mcp.providers.zuora.sandbox.faults import FaultRates, FaultRule
 
 if TYPE_CHECKING:
-    from zuora_mcp.sandbox.app import Reply, SandboxApp
+    from zuora_mcp.providers.zuora.sandbox.app import Reply, SandboxApp
 
 __all__ = ["handle"]
 
@@ -58,7 +58,7 @@ def _configure(app: SandboxApp, data: dict[str, Any]) -> None:
 
 
 def handle(app: SandboxApp, method: str, path: str, raw: bytes) -> Reply:
-    from zuora_mcp.sandbox.app import Reply
+    from zuora_mcp.providers.zuora.sandbox.app import Reply
 
     try:
         data = json.loads(raw) if raw.strip() else {}

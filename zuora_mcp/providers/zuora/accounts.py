@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zuora_mcp.catalog import summaries
+from zuora_mcp.providers.zuora import summaries
 from zuora_mcp.catalog.recipe import Recipe, Shaping
 
 __all__ = ["RECIPES"]

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from zuora_mcp.sandbox.dialect import Refusal
-from zuora_mcp.sandbox.models import Application, CreditMemo, Invoice, InvoiceItem, MemoItem, dec, money
-from zuora_mcp.sandbox.tenant import Tenant, settle_items
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.models import Application, CreditMemo, Invoice, InvoiceItem, MemoItem, dec, money
+from zuora_mcp.providers.zuora.sandbox.tenant import Tenant, settle_items
 
 __all__ = ["MAX_SETTLEMENT_ITEMS", "apply_memo_to_invoice", "reverse_invoice", "write_off_invoice"]
 

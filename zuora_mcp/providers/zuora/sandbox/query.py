@@ -16,10 +16,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from zuora_mcp.sandbox.dialect import Refusal
-from zuora_mcp.sandbox.models import Invoice
-from zuora_mcp.sandbox.tenant import Tenant
-from zuora_mcp.sandbox.views import invoice_query_view
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.models import Invoice
+from zuora_mcp.providers.zuora.sandbox.tenant import Tenant
+from zuora_mcp.providers.zuora.sandbox.views import invoice_query_view
 
 __all__ = ["OPERATORS", "page_of", "query_invoices"]
 
