@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, cast
 
-from zuora_mcp.providers.zuora import accounts, invoices, memos
 from zuora_mcp.catalog.recipe import DATA_NOT_INSTRUCTIONS, Recipe, Safety, Shaping
 from zuora_mcp.catalog.tool import OWN_ARGUMENTS, Location, ToolSpec, annotations_for, tool_definition
 from zuora_mcp.plan import Method
+from zuora_mcp.providers.zuora import accounts, invoices, memos
 from zuora_mcp.schemas import load_tool_file
 
 __all__ = [

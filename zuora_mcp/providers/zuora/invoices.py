@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from zuora_mcp.providers.zuora import summaries
 from zuora_mcp.catalog.recipe import REVENUE_INTEGRATION_FIELDS, Filter, Recipe, Shaping
+from zuora_mcp.providers.zuora import summaries
 
 __all__ = ["RECIPES"]
 

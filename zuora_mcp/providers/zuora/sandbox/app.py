@@ -29,7 +29,12 @@ import anyio
 from zuora_mcp.providers.zuora.sandbox import admin
 from zuora_mcp.providers.zuora.sandbox.dialect import Refusal, entity_refusal, error_body, error_code
 from zuora_mcp.providers.zuora.sandbox.faults import Counters, FaultPlan, Faults
-from zuora_mcp.providers.zuora.sandbox.idempotency import IDEMPOTENT_METHODS, MAX_KEY_LENGTH, IdempotencyStore, fingerprint
+from zuora_mcp.providers.zuora.sandbox.idempotency import (
+    IDEMPOTENT_METHODS,
+    MAX_KEY_LENGTH,
+    IdempotencyStore,
+    fingerprint,
+)
 from zuora_mcp.providers.zuora.sandbox.routes import Call, Route, match
 from zuora_mcp.providers.zuora.sandbox.tenant import Tenant
 from zuora_mcp.providers.zuora.sandbox.unimplemented import find_operation
