@@ -22,6 +22,7 @@ from zuora_mcp.ledger.model import (
     COLUMNS,
     DETAIL_LIMIT,
     Approval,
+    BrokenLink,
     Call,
     EventDecision,
     Filters,
@@ -236,6 +237,21 @@ class LedgerBase(ABC):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    @abstractmethod
+    async def claim(self, nonce: str) -> bool: ...
+
+    @abstractmethod
+    async def unsettled(self, *, before: datetime | None = None) -> list[Record]: ...
+
+    @abstractmethod
+    async def records(self, filters: Filters | None = None) -> list[Record]: ...
+
+    @abstractmethod
+    async def head(self) -> Head: ...
+
+    @abstractmethod
+    async def verify(self) -> BrokenLink | None: ...
 
     @abstractmethod
     async def close(self) -> None: ...
