@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tools": ("zuora_mcp.catalog.report", "print the tool table and the size of tools/list"),
     "schemas": ("zuora_mcp.derive.command", "derive tool schemas from Zuora's OpenAPI spec, or check them"),
     "doctor": ("zuora_mcp.providers.zuora.doctor", "check configuration, credentials and one read against Zuora"),
+    "audit": ("zuora_mcp.commands.audit", "verify, show or export the write ledger"),
 }
 
 
