@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -14,7 +13,14 @@ from tests.derive.conftest import tiny_document
 from tests.explorer.conftest import SPEC, needs_spec
 from zuora_mcp.cli import main
 from zuora_mcp.derive import Spec
-from zuora_mcp.derive.index import build_index, check_index, preconditions_of, render_index, write_index
+from zuora_mcp.derive.index import (
+    build_index,
+    check_index,
+    preconditions_of,
+    read_index,
+    render_index,
+    write_index,
+)
 from zuora_mcp.explorer.index import INDEX_FILE, IndexUnavailable, load_index, read
 
 
@@ -71,7 +77,8 @@ def test_schemas_build_and_check_cover_the_index(tmp_path: Path, capsys: pytest.
     index = tmp_path / "operations.json.gz"
     assert read(index).operations.keys() == load_index().operations.keys()
     assert main(["schemas", "check", "--spec", str(SPEC), "--out", str(tmp_path)]) == 0
-    content: dict[str, Any] = json.loads(gzip.decompress(index.read_bytes()))
+    content = read_index(index)
+    assert content is not None
     content["operations"]["GET_Refund"]["path"] = "/v1/refunds/{id}"
     index.write_bytes(render_index(content))
     capsys.readouterr()
@@ -96,3 +103,20 @@ def test_preconditions_are_the_restricting_sentences() -> None:
         "This operation is only available if you have Invoice Settlement enabled.",
         "Only credit memos with the Draft status can be cancelled.",
     ]
+
+
+def test_an_index_of_another_format_asks_for_a_rebuild(tmp_path: Path) -> None:
+    path = tmp_path / "operations.json.gz"
+    path.write_bytes(gzip.compress(json.dumps({"format": 1, "operations": {}}).encode()))
+    with pytest.raises(IndexUnavailable, match="schemas build"):
+        read(path)
+
+
+def test_a_damaged_detail_is_a_plain_error_when_the_operation_is_described(tmp_path: Path) -> None:
+    path = tmp_path / "operations.json.gz"
+    whole = render_index(build_index(Spec(tiny_document())))
+    path.write_bytes(whole[:-20])  # the second member (the operations' detail) loses its end
+    operation = next(iter(read(path).operations.values()))
+    assert operation.path.startswith("/")  # what a search needs is in the first member, intact
+    with pytest.raises(IndexUnavailable, match="damaged"):
+        _ = operation.input_schema

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -18,15 +19,39 @@ def index() -> SearchIndex:
     return SearchIndex(load_index().operations.values())
 
 
-def test_the_expected_operation_is_in_the_top_three_for_at_least_90_percent(index: SearchIndex) -> None:
-    assert len(QUERIES) >= 25
-    misses = []
+# Queries whose expected operation was outside the top 3 when the queries were committed. Every
+# other query must keep its operation in the top 3: a change that trades one query for another is
+# a regression for the person who asked the one that dropped out.
+KNOWN_MISSES = {"run a ZOQL query"}
+
+
+def test_every_committed_query_but_the_known_miss_finds_its_operation_in_the_top_three(index: SearchIndex) -> None:
+    assert len(QUERIES) >= 35
+    misses = {}
     for case in QUERIES:
         top = [hit.operation.operation_id for hit in index.search(case["query"], limit=3)]
         if case["expected"] not in top:
-            misses.append((case["query"], case["expected"], top))
-    found = len(QUERIES) - len(misses)
-    assert found / len(QUERIES) >= 0.9, f"{found}/{len(QUERIES)} in the top 3; misses: {misses}"
+            misses[case["query"]] = (case["expected"], top)
+    assert set(misses) <= KNOWN_MISSES, misses
+    assert len(QUERIES) - len(misses) >= 34
+
+
+def test_the_stored_statistics_rank_exactly_as_statistics_computed_from_the_operations(index: SearchIndex) -> None:
+    """The index file's search structures are a cache: they must never change a result."""
+    operations = list(load_index().operations.values())
+    computed = SearchIndex([dataclasses.replace(op, search_data=None) for op in operations])
+    for case in QUERIES:
+        for options in ({}, {"safety": "destructive"}, {"tag": "Invoices"}):
+            stored = [(hit.operation.operation_id, hit.score) for hit in index.search(case["query"], **options)]
+            fresh = [(hit.operation.operation_id, hit.score) for hit in computed.search(case["query"], **options)]
+            assert stored == fresh, (case["query"], options)
+
+
+def test_a_subset_of_operations_is_searched_on_its_own_statistics() -> None:
+    invoices = [op for op in load_index().operations.values() if op.tag == "Invoices"]
+    hits = SearchIndex(invoices).search("reverse an invoice", limit=3)
+    assert hits[0].operation.operation_id == "PUT_ReverseInvoice"
+    assert {hit.operation.tag for hit in hits} == {"Invoices"}
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,24 @@
 """Building and checking the explorer's index: every operation in the spec, derived, in one file.
 
-``zuora-mcp schemas build`` writes it beside the tool schemas' build (``zuora_mcp/data/operations.json.gz``
-by default); ``schemas check`` says which operations differ. The index holds, per operation: method,
-path, summary, tag, a short text, the preconditions the spec states in prose, and the input schema with
-its argument locations, derived by the same :func:`~zuora_mcp.derive.derive_operation` rules as the
-catalog (field descriptions off, revenue-integration and connector fields left out). It never holds
-the spec's own text beyond those short sentences.
+``zuora-mcp schemas build`` writes it beside the tool schemas' build
+(``zuora_mcp/providers/zuora/data/operations.json.gz`` by default); ``schemas check`` says which
+operations differ. The index holds, per operation: method, path, summary, tag, a short text, the
+preconditions the spec states in prose, and the input schema with its argument locations, derived by
+the same :func:`~zuora_mcp.derive.derive_operation` rules as the catalog (field descriptions off,
+revenue-integration and connector fields left out). It never holds the spec's own text beyond those
+short sentences.
 
-The file is gzip-compressed JSON with sorted keys and a zero mtime, so identical content gives
-identical bytes with one zlib; the check compares decompressed content, so another zlib does not
-make it stale.
+The content (:func:`build_index`, :func:`read_index`) is one JSON object: ``format``,
+``spec_version``, ``operations`` and ``search``, the search statistics
+(:func:`~zuora_mcp.explorer.search.search_structures`), so no search has to compute them. So that
+loading it costs a few milliseconds, the file stores it as two gzip members (see
+:mod:`zuora_mcp.explorer.index`): one JSON line with everything but the per-operation detail
+(input schema, locations, wire names, preconditions), then that detail, one JSON line per operation
+in the same order, which the explorer decompresses only when it describes or calls an operation.
+
+Both members are compact JSON with sorted keys, gzip level 9 and a zero mtime, so identical content
+gives identical bytes with one zlib; the check compares decompressed content, so another zlib does
+not make it stale.
 """
 
 from __future__ import annotations
@@ -17,12 +26,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
 from zuora_mcp.catalog.recipe import REVENUE_INTEGRATION_FIELDS
 from zuora_mcp.derive.operation import DeriveOptions, derive_operation
 from zuora_mcp.derive.spec import Spec
+from zuora_mcp.explorer.index import INDEX_FORMAT, detail_lines, split_members
+from zuora_mcp.explorer.search import search_structures
 
 __all__ = [
     "INDEX_FORMAT",
@@ -34,7 +46,8 @@ __all__ = [
     "write_index",
 ]
 
-INDEX_FORMAT = 1
+# What the explorer parses only on use (see explorer.index.Operation).
+_DETAIL = ("input", "locations", "wire_names", "preconditions")
 _MAX_TEXT = 300
 _MAX_PRECONDITIONS = 6
 # A sentence that limits when or how the operation may be used.
@@ -136,25 +149,50 @@ def build_index(spec: Spec) -> dict[str, Any]:
         if unsupported:
             entry["unsupported"] = unsupported
         operations[derived.operation_id] = entry
-    return {"format": INDEX_FORMAT, "spec_version": spec.version, "operations": operations}
+    return {
+        "format": INDEX_FORMAT,
+        "spec_version": spec.version,
+        "operations": operations,
+        "search": search_structures(operations),
+    }
 
 
-def _text(content: dict[str, Any]) -> str:
+def _text(content: Any) -> str:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _member(text: str) -> bytes:
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
 def render_index(content: dict[str, Any]) -> bytes:
-    """The file's bytes: compact sorted JSON, gzip level 9, mtime 0."""
-    return gzip.compress(_text(content).encode("utf-8"), compresslevel=9, mtime=0)
+    """The file's bytes: the content without the operations' detail, then the detail line by line."""
+    operations: dict[str, Any] = content.get("operations") or {}
+    order = sorted(operations)  # the order of the first member's sorted keys, and of the search's ids
+    head = {
+        **content,
+        "operations": {name: {k: v for k, v in operations[name].items() if k not in _DETAIL} for name in order},
+    }
+    details = "".join(_text({k: v for k, v in operations[name].items() if k in _DETAIL}) + "\n" for name in order)
+    return _member(_text(head) + "\n") + _member(details)
 
 
 def read_index(path: Path) -> dict[str, Any] | None:
-    """The content of an index file, or None when it is missing or unreadable."""
+    """The content of an index file (the detail merged back into each operation), or None when it is
+    missing, unreadable or not two members of the same operations."""
     try:
-        data = json.loads(gzip.decompress(path.read_bytes()))
-    except (OSError, EOFError, ValueError):
+        head, rest = split_members(path.read_bytes())
+        data = json.loads(head)
+        lines = detail_lines(rest)
+        if not isinstance(data, dict) or not isinstance(data.get("operations"), dict):
+            return None
+        if len(lines) != len(data["operations"]):
+            return None
+        for entry, line in zip(data["operations"].values(), lines, strict=True):
+            entry.update(json.loads(line))
+    except (OSError, zlib.error, ValueError, TypeError, AttributeError):
         return None
-    return data if isinstance(data, dict) else None
+    return data
 
 
 def write_index(spec: Spec, path: Path) -> bool:
@@ -183,7 +221,12 @@ def check_index(spec: Spec, path: Path) -> list[str]:
     problems += [f"{name}: not in the spec any more" for name in sorted(set(old) - set(new))]
     problems += [f"{name}: missing from the index" for name in sorted(set(new) - set(old))]
     for name in sorted(set(old) & set(new)):
-        if _text(old[name]) != _text(new[name]):
-            keys = sorted(k for k in old[name].keys() | new[name].keys() if old[name].get(k) != new[name].get(k))
+        was, now = old[name], new[name]
+        if _text(was) != _text(now):
+            keys = sorted(k for k in was.keys() | now.keys() if was.get(k) != now.get(k))
             problems.append(f"{name}: differs ({', '.join(keys)})")
+    # Operations that differ change the statistics too; on their own, a change means the search's
+    # term analysis (stemming, stop words, weights) changed since the build.
+    if not problems and _text(current.get("search") or {}) != _text(expected["search"]):
+        problems.append("search: the stored search statistics differ from a fresh build")
     return problems
