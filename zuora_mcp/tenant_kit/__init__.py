@@ -5,6 +5,7 @@
   mid-request (how "the connection dropped before/after the commit" is staged).
 - :mod:`~zuora_mcp.tenant_kit.faults` holds the fault rules and rates (one-shot rules for tests,
   seeded rates for soak runs) and the counters base class with ``wait_for``.
+- :mod:`~zuora_mcp.tenant_kit.clock` is a clock that tests advance instead of sleeping.
 
 Each tenant keeps its own dialect: which fault names exist beyond the common ones and how an
 injected fault is worded on the wire are the provider's business.
@@ -12,6 +13,7 @@ injected fault is worded on the wire are the provider's business.
 
 from __future__ import annotations
 
+from zuora_mcp.tenant_kit.clock import Clock
 from zuora_mcp.tenant_kit.faults import (
     COMMON_FAULTS,
     BaseCounters,
@@ -26,6 +28,7 @@ __all__ = [
     "COMMON_FAULTS",
     "HOST",
     "BaseCounters",
+    "Clock",
     "FaultPlan",
     "FaultRates",
     "FaultRule",

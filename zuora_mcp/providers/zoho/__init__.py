@@ -1,0 +1,1 @@
+"""Zoho Billing, the second provider."""
