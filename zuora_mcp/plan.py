@@ -2,17 +2,20 @@
 
 A tool's arguments become a :class:`RequestPlan` by a pure function. The guard previews a plan,
 hashes it for confirmation tokens and checks it against policy; only the client sends it. Path
-values chosen by a model end up in URLs, so every value is checked and percent-encoded here, once,
+values chosen by a model end up in URLs, so every value is checked and percent-encoded here, once
+per plan (the encoded path is kept on the plan: the executor and the client both ask for it),
 before anything else sees the URL.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, TypeAlias
 from urllib.parse import quote, urlencode
 
@@ -37,6 +40,11 @@ QueryValue: TypeAlias = str | int | float | bool | list[str] | list[int]
 MAX_PATH_VALUE_LENGTH = 255
 _FORBIDDEN = {"/": "a slash", "\\": "a backslash", "?": "a '?'", "#": "a '#'", "%": "a '%'"}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+# Ids, numbers and most account numbers: ASCII letters, digits and ``- _ . ~`` (not leading with a
+# dot). Such a value passes every check below unchanged (NFKC leaves ASCII alone; none of these is
+# forbidden, whitespace or a control character) and percent-encoding leaves it as it is, so it
+# takes a short path; anything else gets the full check.
+_PLAIN = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*")
 
 
 def validate_path_value(name: str, value: object) -> str:
@@ -52,6 +60,13 @@ def validate_path_value(name: str, value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidPathValue(name, "must be a string")
     text = str(value)
+    if len(text) <= MAX_PATH_VALUE_LENGTH and _PLAIN.fullmatch(text) and ".." not in text:
+        return text
+    return _checked(name, text)
+
+
+def _checked(name: str, text: str) -> str:
+    """Every check of :func:`validate_path_value`, for values that are not plain."""
     if not text:
         raise InvalidPathValue(name, "must not be empty")
     if len(text) > MAX_PATH_VALUE_LENGTH:
@@ -71,20 +86,28 @@ def validate_path_value(name: str, value: object) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=512)
+def _template(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``template`` split once: the literal texts around the placeholders, and the placeholders' names."""
+    parts = _PLACEHOLDER.split(template)
+    return tuple(parts[0::2]), tuple(parts[1::2])
+
+
 def encode_path(template: str, params: Mapping[str, object]) -> str:
     """Fill ``template``'s ``{name}`` placeholders with validated, percent-encoded values.
 
     Raises:
         InvalidPathValue: a value is unsafe, or a placeholder has no value.
     """
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
+    literals, names = _template(template)
+    out = [literals[0]]
+    for name, literal in zip(names, literals[1:], strict=True):
         if name not in params:
             raise InvalidPathValue(name, "is required")
-        return quote(validate_path_value(name, params[name]), safe="")
-
-    return _PLACEHOLDER.sub(fill, template)
+        text = validate_path_value(name, params[name])
+        out.append(text if _PLAIN.fullmatch(text) else quote(text, safe=""))
+        out.append(literal)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -92,7 +115,9 @@ class RequestPlan:
     """One HTTP call to Zuora, fully described, not yet sent.
 
     ``path`` is the spec's template (``/v1/invoices/{invoiceKey}/reverse``); ``path_params``
-    fill it. ``idempotency_key`` is set by the guard for writes that should carry one.
+    fill it. ``idempotency_key`` is set by the guard for writes that should carry one. A plan is
+    not changed once built (copies are made with ``dataclasses.replace``), so its encoded path and
+    query string are computed on first use and kept.
     """
 
     method: Method
@@ -111,11 +136,19 @@ class RequestPlan:
         """The encoded path, for example ``/v1/invoices/INV00000012/reverse``.
 
         Raises:
-            InvalidPathValue: a path value is unsafe.
+            InvalidPathValue: a path value is unsafe (every time it is asked for: errors are not kept).
         """
+        return self._url_path
+
+    @cached_property
+    def _url_path(self) -> str:
         return encode_path(self.path, self.path_params)
 
     def query_string(self) -> str:
+        return self._query_string
+
+    @cached_property
+    def _query_string(self) -> str:
         pairs: list[tuple[str, str]] = []
         for key in sorted(self.query):
             value = self.query[key]
