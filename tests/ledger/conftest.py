@@ -111,11 +111,11 @@ def execute(location: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[A
         with psycopg.connect(location, autocommit=True) as conn:
             cursor = conn.execute(sql.replace("?", "%s"), params)
             return list(cursor.fetchall()) if cursor.description else []
-    conn = sqlite3.connect(location, isolation_level=None)
+    database = sqlite3.connect(location, isolation_level=None)
     try:
-        return conn.execute(sql, params).fetchall()
+        return database.execute(sql, params).fetchall()
     finally:
-        conn.close()
+        database.close()
 
 
 def call(tool: str = "reverse_invoice", arguments: str = "INV00000001") -> Call:

@@ -48,7 +48,7 @@ async def test_an_intent_is_committed_before_the_send_and_its_outcome_is_a_new_l
 async def test_previews_refusals_and_declines_are_recorded_without_an_intent(location: str) -> None:
     async with await open_ledger(location) as ledger:
         for decision in ("previewed", "refused", "declined"):
-            await ledger.record(call(), decision, f"{decision} in a test")  # type: ignore[arg-type]
+            await ledger.record(call(), decision, f"{decision} in a test")
         records = await ledger.records()
         assert [(r.kind, r.decision) for r in records] == [
             ("event", "previewed"),
