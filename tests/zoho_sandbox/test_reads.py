@@ -89,7 +89,8 @@ async def test_an_invoice_reads_as_a_pdf_on_request(
     answer = await api.get(f"/invoices/{invoice_id(1)}", params=params, headers=headers)
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.headers["content-disposition"] == 'inline; filename="INV-000001.pdf"'
-    assert answer.content.startswith(b"%PDF-1.4") and answer.content.rstrip().endswith(b"%%EOF")
+    assert answer.content.startswith(b"%PDF-1.4")
+    assert answer.content.rstrip().endswith(b"%%EOF")
     assert b"Invoice INV-000001" in answer.content
 
 
