@@ -8,7 +8,8 @@ import httpx2
 import pytest
 
 from zuora_mcp.providers.zoho.sandbox import RunningZohoSandbox, invoice_id
-from zuora_mcp.providers.zoho.sandbox.demo_data import BASIC, BOWMAN, CN_USED, LUMEN, PRO
+from zuora_mcp.providers.zoho.sandbox.demo_data import BASIC, BOWMAN, CN_USED, LUMEN, PRO, demo_id
+from zuora_mcp.providers.zoho.sandbox.tenant import ID_BASE
 
 from .conftest import snapshot
 
@@ -89,6 +90,14 @@ async def test_create_refuses_missing_or_invalid_fields_with_code_4(
     assert await refused(api, zoho, "POST", "/invoices", json={k: v for k, v in body.items() if v is not None}) == 4
 
 
+async def test_a_refused_create_leaves_the_id_sequence_alone(api: httpx2.AsyncClient, zoho: RunningZohoSandbox) -> None:
+    bad_second_line = [{"product_id": PRO, "price": 1, "quantity": 1}, {"product_id": "1", "price": 1, "quantity": 1}]
+    assert await refused(api, zoho, "POST", "/invoices", json=new_invoice(invoice_items=bad_second_line)) == 4
+    invoice = (await api.post("/invoices", json=new_invoice())).json()["invoice"]
+    assert [line["item_id"] for line in invoice["invoice_items"]] == [str(ID_BASE + 1001), str(ID_BASE + 1002)]
+    assert invoice["invoice_id"] == str(ID_BASE + 1003)
+
+
 async def test_update_replaces_the_whole_list_of_lines(api: httpx2.AsyncClient, zoho: RunningZohoSandbox) -> None:
     body = {"customer_id": BOWMAN, "invoice_items": [{"product_id": BASIC, "price": 40}], "reference_number": "R-9"}
     answer = await api.put(f"/invoices/{invoice_id(1)}", json=body)
@@ -96,6 +105,12 @@ async def test_update_replaces_the_whole_list_of_lines(api: httpx2.AsyncClient, 
     assert answer.json()["message"] == "Invoice information has been updated."
     assert [(line["name"], line["item_total"]) for line in invoice["invoice_items"]] == [("Basic", 40.0)]
     assert (invoice["total"], invoice["reference_number"]) == (40.0, "R-9")
+
+
+async def test_update_to_another_customer_takes_that_customers_contacts(api: httpx2.AsyncClient) -> None:
+    body = {"customer_id": LUMEN, "invoice_items": [{"product_id": BASIC, "price": 40}]}
+    invoice = (await api.put(f"/invoices/{invoice_id(1)}", json=body)).json()["invoice"]
+    assert (invoice["customer_name"], invoice["contact_persons"]) == ("Lumen Cafe", [{"contactperson_id": demo_id(5)}])
 
 
 @pytest.mark.parametrize(

@@ -137,7 +137,8 @@ def parse_lines(
 ) -> list[LineItem]:
     """``invoice_items`` as lines. ``product_id`` (or, for usage lines, ``code``) names a product of
     the organisation; ``price`` is required except on usage lines, where the product's price is the
-    default (spec: items require ``product_id, price(, quantity)``, taken from the cross-check)."""
+    default (spec: items require ``product_id, price(, quantity)``, taken from the cross-check).
+    Callers parse lines after their other checks: new lines take ids from the tenant's sequence."""
     if not isinstance(raw, list) or not raw:
         raise invalid_value("invoice_items")
     existing = {line.item_id: line for line in keep}
@@ -157,7 +158,7 @@ def parse_lines(
         quantity = 1.0 if quantity is None else quantity
         item_id = text(entry, "item_id")
         line = LineItem(
-            item_id=item_id if item_id in existing else tenant.new_id(),
+            item_id=item_id if item_id in existing else "",
             product_id=product.product_id,
             name=text(entry, "name") or product.name,
             price=price,
@@ -171,6 +172,8 @@ def parse_lines(
         )
         line.discount_amount = _discount(entry.get("discount"), price * quantity)
         lines.append(line)
+    for line in lines:  # new ids only once every line is valid: a refusal leaves the sequence alone
+        line.item_id = line.item_id or tenant.new_id()
     return lines
 
 

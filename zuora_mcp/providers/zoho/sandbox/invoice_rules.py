@@ -23,6 +23,7 @@ from zuora_mcp.providers.zoho.sandbox.dialect import (
     invalid_value,
     ok,
 )
+from zuora_mcp.providers.zoho.sandbox.item_rules import custom_field_values
 from zuora_mcp.providers.zoho.sandbox.models import Invoice
 from zuora_mcp.providers.zoho.sandbox.outbox import send_mail
 from zuora_mcp.providers.zoho.sandbox.views import invoice_json, summary_json
@@ -133,14 +134,12 @@ def create_invoice(call: Call) -> dict[str, Any]:
     tenant, data = call.tenant, call.json_object()
     customer_id = _customer_id(call, data)
     day = date(data, "date", required=True) or ""  # required per the spec (cross-check; unconfirmed)
-    lines = parse_lines(tenant, data.get("invoice_items"), require_quantity=True)
     chosen = _number(call, data)
     terms = int(number(data, "payment_terms", minimum=0) or 0)
     due = date(data, "due_date")
     contacts = _contacts(call, data, customer_id)
-    from zuora_mcp.providers.zoho.sandbox.item_rules import custom_field_values
-
     fields = custom_field_values(call, data.get("custom_fields"))
+    lines = parse_lines(tenant, data.get("invoice_items"), require_quantity=True)
     now = tenant.clock.now()
     customer = tenant.customer(customer_id)
     invoice = Invoice(
@@ -185,16 +184,18 @@ def update_invoice(call: Call) -> dict[str, Any]:
         raise ZohoError(EDIT_BLOCKED_CREDITS, "Invoices with applied credits cannot be edited.")
     require_status(call, invoice, ("draft", "pending", "sent", "overdue"), "edited")  # inferred
     customer_id = _customer_id(call, data)
-    # invoice_items is the complete new list: a line left out is deleted (seed, documented).
-    lines = parse_lines(tenant, data.get("invoice_items"), require_quantity=False, keep=invoice.line_items)
     chosen = _number(call, data, besides=invoice.invoice_id)
     day = date(data, "date") or invoice.date
     terms_raw = number(data, "payment_terms", minimum=0)
     due = date(data, "due_date")
     contacts = _contacts(call, data, customer_id)
+    if contacts is None and customer_id != invoice.customer_id:  # a new customer: its own contacts
+        contacts = [c.contactperson_id for c in tenant.customer(customer_id).contact_persons]
     reference = text(data, "reference_number")
     shipping, adjustment = number(data, "shipping_charge"), number(data, "adjustment")
     notes, terms_text = text(data, "notes"), text(data, "terms")
+    # invoice_items is the complete new list: a line left out is deleted (seed, documented).
+    lines = parse_lines(tenant, data.get("invoice_items"), require_quantity=False, keep=invoice.line_items)
     # -- every check passed: apply
     invoice.customer_id, invoice.line_items, invoice.date = customer_id, lines, day
     if chosen:
