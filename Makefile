@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-SPEC   ?= ../shared/spec/zuora-openapi-2025-12-12-described.json
+SPEC_DIR ?= ../shared/spec
+SPEC   ?= $(SPEC_DIR)/zuora-openapi-2025-12-12-described.json
 
 .PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check node-tools bench clean
 
@@ -40,17 +41,16 @@ typecheck:
 node-tools:
 	@scripts/node-tools.sh >/dev/null
 
-# The spec lives outside the repo; when it is absent (a user's clone) the freshness check is skipped.
+# The specs live outside the repo; a provider whose spec is absent (a user's clone) is skipped.
 schemas-check:
-	@if [ -f "$(SPEC)" ]; then $(BIN)/zuora-mcp schemas check --spec "$(SPEC)"; \
-	else echo "schemas check skipped: $(SPEC) not found"; fi
+	@$(BIN)/zuora-mcp schemas check --spec-dir "$(SPEC_DIR)"
 
 # README's tool and configuration tables are generated from code; this fails when they drift.
 docs-check:
 	$(BIN)/python -m zuora_mcp.docs --check
 
 schemas: install
-	$(BIN)/zuora-mcp schemas build --spec "$(SPEC)"
+	$(BIN)/zuora-mcp schemas build --spec-dir "$(SPEC_DIR)"
 
 unit:
 	$(BIN)/python -m pytest -q

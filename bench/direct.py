@@ -13,7 +13,7 @@ from typing import Any, Self
 import httpx2
 
 from bench.procs import Sandbox
-from zuora_mcp.config import DEFAULT_ZUORA_VERSION
+from zuora_mcp.providers.zuora.settings import DEFAULT_ZUORA_VERSION
 
 __all__ = ["DirectZuora", "counter_diff"]
 

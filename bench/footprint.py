@@ -14,7 +14,7 @@ import mcp.types as types
 from mcp.client import Client
 
 from zuora_mcp.catalog import load_catalog
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.config import load_settings
 from zuora_mcp.context_size import size_of
 from zuora_mcp.server import build_app, build_server
@@ -35,7 +35,7 @@ async def listed_tools() -> list[types.Tool]:
     """tools/list of a server built with default settings (a placeholder base URL; nothing is called)."""
     environ = {"ZUORA_BASE_URL": "http://127.0.0.1:9", "ZUORA_CLIENT_ID": "x", "ZUORA_CLIENT_SECRET": "y"}
     settings = load_settings({}, environ)
-    async with ZuoraClient(settings) as zuora:
+    async with BillingClient(settings) as zuora:
         server = build_server(build_app(settings, zuora))
         async with Client(server, mode="legacy", cache=None) as client:
             return list((await client.list_tools()).tools)

@@ -32,7 +32,7 @@ from typing import Any
 import anyio
 from mcp.client import Client
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.config import load_settings
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
@@ -83,7 +83,7 @@ async def serving(sandbox: RunningSandbox) -> AsyncIterator[Any]:
         {"base_url": sandbox.base_url, "client_id": sandbox.client_id, "client_secret": sandbox.client_secret},
         {"ZUORA_MCP_MODE": "auto", "ZUORA_MCP_MAX_CONCURRENCY": "20"},
     )
-    async with ZuoraClient(settings) as zuora:
+    async with BillingClient(settings) as zuora:
         yield build_app(settings, zuora)
 
 

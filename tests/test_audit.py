@@ -19,7 +19,7 @@ def test_records_are_appended_as_json_lines(tmp_path: Path) -> None:
             environment="sandbox",
             arguments_hash="h1",
             decision="executed",
-            zuora_request_id="r-1",
+            request_id="r-1",
             idempotency_key="k-1",
             track_id="t-1",
         )
@@ -36,9 +36,9 @@ def test_records_are_appended_as_json_lines(tmp_path: Path) -> None:
         "time",
         "tool",
         "track_id",
-        "zuora_request_id",
+        "request_id",
     }
-    assert AuditLog.read(path)[1]["zuora_request_id"] == "r-1"
+    assert AuditLog.read(path)[1]["request_id"] == "r-1"
     assert path.stat().st_mode & 0o077 == 0  # readable by the owner only
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from zuora_mcp.config import ENVIRONMENTS, Secret, load_settings
+from zuora_mcp.config import Secret, load_settings
 from zuora_mcp.errors import ConfigError
+from zuora_mcp.providers.zuora.settings import ENVIRONMENTS
 
 CREDS = {"ZUORA_CLIENT_ID": "id-1", "ZUORA_CLIENT_SECRET": "s3cr3t-value"}
 
@@ -18,7 +19,7 @@ def test_defaults_point_at_a_us_sandbox_in_confirm_mode() -> None:
     assert settings.base_url == "https://rest.sandbox.na.zuora.com"
     assert settings.production is False
     assert settings.mode == "confirm"
-    assert settings.zuora_version == "341.0"
+    assert settings.connection.zuora_version == "341.0"
     assert settings.toolsets == ("catalog", "explorer")
 
 
@@ -76,8 +77,8 @@ def test_missing_or_contradictory_credentials_say_what_to_set(environ: dict[str,
 
 def test_a_pre_issued_token_is_enough() -> None:
     settings = load_settings(environ={"ZUORA_ACCESS_TOKEN": "tok-123"})
-    assert settings.access_token == Secret("tok-123")
-    assert settings.client_id is None
+    assert settings.connection.access_token == Secret("tok-123")
+    assert settings.connection.client_id is None
 
 
 def test_precedence_is_flag_then_environment_then_file(tmp_path: Path) -> None:
@@ -85,7 +86,8 @@ def test_precedence_is_flag_then_environment_then_file(tmp_path: Path) -> None:
     policy.write_text('mode = "dry-run"\nzuora_version = "300.0"\nentity_ids = ["e1", "e2"]\n')
     environ = {**CREDS, "ZUORA_MCP_CONFIG": str(policy)}
     from_file = load_settings(environ=environ)
-    assert (from_file.mode, from_file.zuora_version, from_file.entity_ids) == ("dry-run", "300.0", ("e1", "e2"))
+    zuora = from_file.connection
+    assert (from_file.mode, zuora.zuora_version, zuora.entity_ids) == ("dry-run", "300.0", ("e1", "e2"))
     from_env = load_settings(environ={**environ, "ZUORA_MCP_MODE": "read-only"})
     assert from_env.mode == "read-only"
     from_flag = load_settings({"mode": "auto"}, environ={**environ, "ZUORA_MCP_MODE": "read-only"})
@@ -135,12 +137,12 @@ def test_bad_numbers_and_booleans_are_explained(name: str, value: str) -> None:
 
 def test_secrets_never_show_in_reprs() -> None:
     settings = load_settings(environ={**CREDS, "ZUORA_MCP_HTTP_TOKEN": "http-tok-999"})
-    text = f"{settings!r} {settings} {settings.client_secret} {settings.http_token}"
+    text = f"{settings!r} {settings} {settings.connection.client_secret} {settings.http_token}"
     assert "s3cr3t-value" not in text
     assert "http-tok-999" not in text
-    assert settings.client_secret is not None
-    assert settings.client_secret.reveal() == "s3cr3t-value"
+    assert settings.connection.client_secret is not None
+    assert settings.connection.client_secret.reveal() == "s3cr3t-value"
 
 
 def test_commands_that_never_call_zuora_need_no_credentials() -> None:
-    assert load_settings(environ={}, require_credentials=False).client_id is None
+    assert load_settings(environ={}, require_credentials=False).connection.client_id is None

@@ -43,7 +43,7 @@ def test_a_token_runs_once_for_the_call_it_was_issued_for() -> None:
     [
         ({"tool": "write_off_invoice"}, "issued for the tool reverse_invoice"),
         ({"args": arguments_hash({"invoiceKey": "INV00000002"})}, "different arguments"),
-        ({"env": "custom|https://rest.zuora.com"}, "another Zuora environment"),
+        ({"env": "custom|https://rest.zuora.com"}, "another environment"),
     ],
 )
 def test_a_token_is_refused_for_another_call(overrides: dict[str, str], needle: str) -> None:

@@ -19,8 +19,8 @@ import httpx2
 import pytest
 
 from zuora_mcp.cli import main
-from zuora_mcp.config import ENVIRONMENTS
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.settings import ENVIRONMENTS
 
 CLIENT_ID = "doctor-client"
 SECRET = "doctor-known-secret-5d1f0c"
@@ -278,7 +278,7 @@ def test_serve_sandbox_client_ignores_proxy_variables_for_loopback(monkeypatch: 
     # A proxy meant for a real tenant must not swallow the built-in sandbox's loopback traffic.
     import anyio
 
-    from zuora_mcp.client import ZuoraClient
+    from zuora_mcp.client import BillingClient
     from zuora_mcp.config import load_settings
     from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
 
@@ -293,7 +293,7 @@ def test_serve_sandbox_client_ignores_proxy_variables_for_loopback(monkeypatch: 
                 "client_id": sandbox.client_id,
                 "client_secret": sandbox.client_secret,
             }
-            async with ZuoraClient(load_settings(flags, environ={})) as client:
+            async with BillingClient(load_settings(flags, environ={})) as client:
                 return (await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV00000001"})).status
 
     assert anyio.run(read) == 200

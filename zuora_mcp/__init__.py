@@ -2,27 +2,27 @@
 
 from zuora_mcp.errors import (
     AuthenticationError,
+    BillingError,
+    BillingRequestError,
     ConfigError,
     InvalidPathValue,
     OutcomeUnknown,
     Reason,
     TransportError,
-    ZuoraError,
     ZuoraMCPError,
-    ZuoraRequestError,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthenticationError",
+    "BillingError",
+    "BillingRequestError",
     "ConfigError",
     "InvalidPathValue",
     "OutcomeUnknown",
     "Reason",
     "TransportError",
-    "ZuoraError",
     "ZuoraMCPError",
-    "ZuoraRequestError",
     "__version__",
 ]

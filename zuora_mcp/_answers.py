@@ -1,15 +1,8 @@
-"""Reading Zuora's answers: bodies, the error shapes Zuora uses, and which error a failed call becomes.
+"""Reading answers: bodies, and which error a failed call becomes.
 
-Zuora says no in several shapes, all of which become one :class:`~zuora_mcp.errors.ZuoraError`::
-
-    {"success": false, "processId": "...", "reasons": [{"code": 50000040, "message": "..."}]}
-    {"Success": false, "Errors": [{"Code": "INVALID_VALUE", "Message": "..."}]}
-    {"message": "Authentication error"}                      (the API gateway)
-    {"error": "invalid_client", "error_description": "..."}   (OAuth, token endpoint)
-    anything else, or no JSON at all                          (a reason from the status line)
-
-Every text that goes into an error passes through ``scrub`` first, so a secret that Zuora might
-echo back never reaches a message.
+How a billing system says no is its dialect's business (:meth:`~zuora_mcp.provider.Dialect.reasons`);
+every shape becomes one :class:`~zuora_mcp.errors.BillingError`. Every text that goes into an error
+passes through ``scrub`` first, so a secret that a billing system might echo back never reaches a message.
 """
 
 from __future__ import annotations
@@ -23,17 +16,17 @@ from typing import Any
 import httpx2
 
 from zuora_mcp._retry import CallKind, never_sent, server_delay
-from zuora_mcp.errors import OutcomeUnknown, Reason, TransportError, ZuoraError, ZuoraRequestError
+from zuora_mcp.errors import BillingError, BillingRequestError, OutcomeUnknown, Reason, TransportError
+from zuora_mcp.provider import Dialect
 
 __all__ = [
     "MAX_TEXT_CHARS",
     "Call",
     "no_answer",
     "read_body",
-    "reasons_of",
     "refusal",
+    "request_id_of",
     "response_headers",
-    "says_failure",
     "unknown_after_token_failure",
     "unsettled_write",
 ]
@@ -56,10 +49,17 @@ class Call:
     body: bytes | None
     content_type: str | None
     api: bool  # an API call with a bearer token, as opposed to the token request itself
+    dialect: Dialect
 
     @property
     def is_write(self) -> bool:
         return self.kind is not CallKind.READ
+
+
+def request_id_of(call: Call, response: httpx2.Response) -> str | None:
+    """The billing system's request id from the answer's headers, where its dialect names one."""
+    header = call.dialect.request_id_header
+    return response.headers.get(header) if header else None
 
 
 def read_body(response: httpx2.Response) -> tuple[Any, str | None]:
@@ -78,72 +78,40 @@ def response_headers(response: httpx2.Response) -> Mapping[str, str]:
     return MappingProxyType({k.lower(): v for k, v in response.headers.items() if k.lower() != "set-cookie"})
 
 
-def says_failure(data: Any) -> bool:
-    """True for a 2xx body that reports failure: ``"success": false`` (or ``"Success": false``)."""
-    return isinstance(data, dict) and (data.get("success") is False or data.get("Success") is False)
-
-
-def reasons_of(data: Any, response: httpx2.Response) -> tuple[tuple[Reason, ...], str | None]:
-    """Zuora's reasons (never empty) and process id, from whichever shape the body has."""
-    status = response.status_code
-    reasons: list[Reason] = []
-    process_id: str | None = None
-    if isinstance(data, dict):
-        raw_pid = data.get("processId", data.get("ProcessId"))
-        process_id = str(raw_pid) if raw_pid not in (None, "") else None
-        for list_key in ("reasons", "Errors", "errors"):
-            items = data.get(list_key)
-            if isinstance(items, list):
-                for item in items:
-                    if isinstance(item, dict):
-                        code = _text(item.get("code", item.get("Code")), str(status))
-                        reasons.append(Reason(code, _text(item.get("message", item.get("Message")), "")))
-        if not reasons and isinstance(data.get("message"), str):
-            reasons.append(Reason(str(status), data["message"]))
-        if not reasons and isinstance(data.get("error"), str):
-            reasons.append(Reason(data["error"], _text(data.get("error_description"), "")))
-    if not reasons:
-        if 200 <= status < 300:
-            message = 'Zuora answered "success": false without a reason'
-        else:
-            message = f"HTTP {status} {response.reason_phrase}".strip()
-        reasons.append(Reason(str(status), message))
-    return tuple(reasons), process_id
-
-
 def refusal(
     call: Call,
     response: httpx2.Response,
-    error: type[ZuoraError],
+    error: type[BillingError],
     scrub: Scrub,
     reasons: tuple[Reason, ...] | None = None,
-) -> ZuoraError:
-    """The error for an answer in which Zuora refused (``reasons`` replaces the parsed ones)."""
+) -> BillingError:
+    """The error for an answer in which the billing system refused (``reasons`` replaces the parsed ones)."""
     data, _ = read_body(response)
-    parsed, process_id = reasons_of(data, response)
+    parsed, process_id = call.dialect.reasons(response.status_code, data, response.reason_phrase)
     return error(
         method=call.method,
         path=call.path,
         status=response.status_code,
         reasons=tuple(Reason(r.code, scrub(r.message)) for r in (reasons or parsed)),
         process_id=process_id,
-        request_id=response.headers.get("zuora-request-id"),
+        request_id=request_id_of(call, response),
         track_id=call.track_id,
         retry_after=server_delay(response.headers, rate_limited=response.status_code == 429)
         if response.status_code in {429, 503}
         else None,
+        vendor=call.dialect.vendor,
     )
 
 
 def unsettled_write(call: Call, response: httpx2.Response, attempts: int, scrub: Scrub) -> OutcomeUnknown:
     """The error for a write whose last HTTP answer does not say whether an attempt was applied."""
     data, _ = read_body(response)
-    reasons, _ = reasons_of(data, response)
+    reasons, _ = call.dialect.reasons(response.status_code, data, response.reason_phrase)
     detail = "; ".join(f"{r.code}: {r.message}" for r in reasons)
-    request_id = response.headers.get("zuora-request-id")
+    request_id = request_id_of(call, response)
     return OutcomeUnknown(
         scrub(
-            f"{call.method} {call.path} may or may not have been applied: Zuora's last answer was "
+            f"{call.method} {call.path} may or may not have been applied: {call.dialect.vendor}'s last answer was "
             f"HTTP {response.status_code} ({detail}; request id {request_id}) after {attempts} attempt(s). "
             "Read the record before trying again."
         ),
@@ -155,7 +123,7 @@ def unsettled_write(call: Call, response: httpx2.Response, attempts: int, scrub:
     )
 
 
-def no_answer(call: Call, exc: Exception, attempts: int, maybe_applied: bool, scrub: Scrub) -> ZuoraRequestError:
+def no_answer(call: Call, exc: Exception, attempts: int, maybe_applied: bool, scrub: Scrub) -> BillingRequestError:
     """The error for a call whose last attempt got no HTTP answer at all."""
     what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     sent = not never_sent(exc)
@@ -170,7 +138,7 @@ def no_answer(call: Call, exc: Exception, attempts: int, maybe_applied: bool, sc
             track_id=call.track_id,
             idempotency_key=call.idempotency_key,
         )
-    where = "was sent but no answer came back" if sent else "never reached Zuora"
+    where = "was sent but no answer came back" if sent else f"never reached {call.dialect.vendor}"
     return TransportError(
         scrub(f"{call.method} {call.path} {where} ({what}) after {attempts} attempt(s); nothing was changed."),
         method=call.method,
@@ -180,7 +148,7 @@ def no_answer(call: Call, exc: Exception, attempts: int, maybe_applied: bool, sc
     )
 
 
-def unknown_after_token_failure(call: Call, exc: ZuoraRequestError) -> OutcomeUnknown:
+def unknown_after_token_failure(call: Call, exc: BillingRequestError) -> OutcomeUnknown:
     """A token failure on a write that an earlier attempt may already have applied."""
     return OutcomeUnknown(
         f"{call.method} {call.path} may or may not have been applied: an earlier attempt got no settling "
@@ -190,10 +158,3 @@ def unknown_after_token_failure(call: Call, exc: ZuoraRequestError) -> OutcomeUn
         track_id=call.track_id,
         idempotency_key=call.idempotency_key,
     )
-
-
-def _text(value: Any, default: str) -> str:
-    # Zuora sends codes as numbers (50000040); callers compare strings.
-    if value is None or isinstance(value, dict | list):
-        return default
-    return str(value)

@@ -1,9 +1,10 @@
 """The OAuth token cache: one token at a time, fetched once however many callers need it.
 
-Zuora rate-limits its token endpoint by IP, so the cache never lets two fetches overlap: every
-caller that finds no usable token joins the one fetch in flight. A refresh after a 401 happens only
-if the token that was refused is still the current one, so a burst of 401s from one expired token
-causes a single refresh. The cache knows nothing about HTTP: it is handed a ``fetch`` function.
+Token endpoints are rate limited (Zuora's by IP, Zoho's per refresh token), so the cache never lets
+two fetches overlap: every caller that finds no usable token joins the one fetch in flight. A
+refresh after a 401 happens only if the token that was refused is still the current one, so a burst
+of 401s from one expired token causes a single refresh. The cache knows nothing about HTTP: it is
+handed a ``fetch`` function.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 __all__ = ["DEFAULT_EXPIRES_IN", "IssuedToken", "TokenCache", "parse_token_response", "refresh_margin"]
 
-# Zuora documents one hour; used only when a token response leaves expires_in out.
+# Zuora and Zoho document one hour; used only when a token response leaves expires_in out.
 DEFAULT_EXPIRES_IN = 3600.0
 
 

@@ -1,10 +1,11 @@
 """When the client may send a call again, and how long it waits first.
 
 Pure decisions, no I/O. The rules follow one question: could the failed attempt have changed
-anything in Zuora? An attempt that provably never reached Zuora (connection refused, connect or
-pool timeout) is always safe to repeat. A read is safe to repeat whatever happened. A POST or
-PATCH carries an ``Idempotency-Key``, so Zuora de-duplicates a repeat when it refused or failed
-at its gateway (429, 502, 503, 504). A PUT or DELETE carries no key: it is repeated only after a
+anything in the billing system? An attempt that provably never reached it (connection refused,
+connect or pool timeout) is always safe to repeat. A read is safe to repeat whatever happened. Where
+the vendor de-duplicates by idempotency key (Zuora), a POST or PATCH carries one, so a repeat is
+dropped when the vendor refused or failed at its gateway (429, 502, 503, 504). A write without a key
+(PUT and DELETE, and every write to a vendor with no keys, such as Zoho) is repeated only after a
 429 or when it provably never left this machine. Anything else that may have been applied is
 reported as an unknown outcome, never repeated blindly.
 """
@@ -54,14 +55,15 @@ class CallKind(enum.Enum):
     """How safe it is to repeat a call."""
 
     READ = "read"  # GET, and the token request: repeating changes nothing
-    KEYED_WRITE = "keyed-write"  # POST, PATCH: Zuora de-duplicates by Idempotency-Key
-    UNKEYED_WRITE = "unkeyed-write"  # PUT, DELETE: no key, a repeat may apply twice
+    KEYED_WRITE = "keyed-write"  # POST, PATCH to a vendor that de-duplicates by idempotency key
+    UNKEYED_WRITE = "unkeyed-write"  # PUT, DELETE, or any write without a key: a repeat may apply twice
 
 
-def kind_of(method: str) -> CallKind:
+def kind_of(method: str, *, keyed: bool = True) -> CallKind:
+    """``keyed``: the vendor de-duplicates POST and PATCH by an idempotency key."""
     if method == "GET":
         return CallKind.READ
-    if method in {"POST", "PATCH"}:
+    if keyed and method in {"POST", "PATCH"}:
         return CallKind.KEYED_WRITE
     return CallKind.UNKEYED_WRITE
 
@@ -94,12 +96,12 @@ def transport_verdict(kind: CallKind, exc: Exception) -> Verdict:
 def status_verdict(kind: CallKind, status: int) -> Verdict:
     """Decide after an attempt that got an HTTP error status (not 2xx, not a 401 handled by refresh)."""
     if status == 429:
-        # Rate limited: Zuora refused before processing, whatever the method.
+        # Rate limited: the vendor refused before processing, whatever the method.
         return Verdict(retry=True, maybe_applied=False)
     if status == 503:
         return Verdict(retry=kind is not CallKind.UNKEYED_WRITE, maybe_applied=False)
     if status >= 500:
-        # 500, 502, 504...: Zuora (or its gateway) may have processed the write before failing.
+        # 500, 502, 504...: the vendor (or its gateway) may have processed the write before failing.
         writes = kind is not CallKind.READ
         retry = kind is CallKind.READ or (kind is CallKind.KEYED_WRITE and status in {502, 504})
         return Verdict(retry=retry, maybe_applied=writes and status != 501)
@@ -119,7 +121,7 @@ def server_delay(
 
     ``Retry-After`` is delta-seconds or an HTTP date; ``RateLimit-Reset`` is delta-seconds (a value
     that looks like a Unix timestamp is read as one). ``now`` is wall-clock time, for dates only.
-    Zuora sends ``RateLimit-Reset`` on every answer, so it says when the rate window resets, not when
+    Zuora, for one, sends ``RateLimit-Reset`` on every answer, so it says when the rate window resets, not when
     a 503 will clear: only a 429 (``rate_limited``) waits for it.
     """
     retry_after = headers.get("retry-after")

@@ -28,7 +28,7 @@ class AuditRecord:
     arguments_hash: str
     decision: Decision
     detail: str = ""
-    zuora_request_id: str | None = None
+    request_id: str | None = None
     idempotency_key: str | None = None
     track_id: str | None = None
     operation: str | None = None  # Zuora's operationId, for explorer calls (call_operation)

@@ -29,10 +29,10 @@ class _Command(Protocol):
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("zuora_mcp.commands.serve", "serve the MCP tools over stdio (default) or streamable HTTP"),
     "demo": ("zuora_mcp.commands.demo", "start the sandbox and play a short scripted session"),
-    "sandbox": ("zuora_mcp.providers.zuora.sandbox.command", "run the local Zuora sandbox tenant alone"),
+    "sandbox": ("zuora_mcp.commands.sandbox", "run a provider's local sandbox tenant alone"),
     "tools": ("zuora_mcp.catalog.report", "print the tool table and the size of tools/list"),
-    "schemas": ("zuora_mcp.derive.command", "derive tool schemas from Zuora's OpenAPI spec, or check them"),
-    "doctor": ("zuora_mcp.providers.zuora.doctor", "check configuration, credentials and one read against Zuora"),
+    "schemas": ("zuora_mcp.derive.command", "derive tool schemas from each provider's OpenAPI spec, or check them"),
+    "doctor": ("zuora_mcp.commands.doctor", "check configuration, credentials and one read against the billing system"),
     "audit": ("zuora_mcp.commands.audit", "verify, show or export the write ledger"),
 }
 
@@ -40,8 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zuora-mcp",
-        description="An MCP server for Zuora Billing. Every write is previewed, confirmed and checked "
-        "against policy. With no command, serves over stdio.",
+        description="An MCP server for billing systems (Zuora Billing, Zoho Billing). Every write is previewed, "
+        "confirmed and checked against policy. With no command, serves over stdio.",
     )
     parser.add_argument("--version", action="version", version=f"zuora-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

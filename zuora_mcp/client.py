@@ -1,21 +1,25 @@
-"""The shared Zuora HTTP client: the only module that talks HTTP.
+"""The shared HTTP client: the only module that talks HTTP to a billing system.
 
-One :class:`ZuoraClient` per process holds one pooled ``httpx2.AsyncClient`` and does the policy
-every call needs: an OAuth token fetched once and shared, the Zuora headers, a client-side
-concurrency limit, retries that never repeat a write that may have been applied, and one typed
-error for every way Zuora says no (see :mod:`zuora_mcp.errors`)::
+One :class:`BillingClient` per process holds one pooled ``httpx2.AsyncClient`` and does the policy
+every call needs, whatever the billing system: an OAuth token fetched once and shared (and never
+more often than the vendor allows), a client-side concurrency limit, retries that never repeat a
+write that may have been applied, and one typed error for every way the vendor says no (see
+:mod:`zuora_mcp.errors`). What differs between vendors — the token request, the headers, how an
+answer says failure, whether a write can carry an idempotency key — is the provider's
+:class:`~zuora_mcp.provider.Dialect`::
 
-    async with ZuoraClient(settings) as client:
+    async with BillingClient(settings) as client:
         invoice = await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV00000012"})
         result = await client.send(plan)      # a RequestPlan from a tool
 
 Secrets stay inside: logs carry method, path template, status, duration, attempt and the
-Zuora request and track ids, never headers, bodies, tokens or the client secret.
+request and track ids, never headers, bodies, tokens or credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 import re
@@ -35,8 +39,8 @@ from zuora_mcp._answers import (
     no_answer,
     read_body,
     refusal,
+    request_id_of,
     response_headers,
-    says_failure,
     unknown_after_token_failure,
     unsettled_write,
 )
@@ -54,28 +58,31 @@ from zuora_mcp._retry import (
 from zuora_mcp.config import Settings, is_loopback
 from zuora_mcp.errors import (
     AuthenticationError,
+    BillingError,
+    BillingRequestError,
     ConfigError,
     Reason,
-    ZuoraError,
-    ZuoraRequestError,
 )
 from zuora_mcp.plan import QueryValue, RequestPlan
+from zuora_mcp.provider import Dialect, TokenRequest
 
-__all__ = ["ClientStats", "ZuoraClient", "ZuoraResponse", "new_track_id"]
+__all__ = ["BillingClient", "BillingResponse", "ClientStats", "new_track_id"]
 
 logger = logging.getLogger("zuora_mcp.client")
 
 CONNECT_TIMEOUT_SECONDS = 10.0
-TOKEN_PATH = "/oauth/token"  # noqa: S105 (a path, not a password)
 USER_AGENT = f"zuora-mcp/{__version__}"
 _KEYED_METHODS = frozenset({"POST", "PATCH"})
-# Zuora accepts up to 64 characters of track id and 255 of idempotency key; both go in headers.
+# A token request that the vendor's cap would refuse waits for the window at most this long; longer,
+# and the call fails at once saying when a token can be had again (never hammer the endpoint).
+MAX_TOKEN_BUDGET_WAIT_SECONDS = 15.0
+# Track ids of up to 64 characters and idempotency keys of up to 255 fit every vendor's headers.
 _TRACK_ID = re.compile(r"[\x21-\x7e]{1,64}")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 def new_track_id() -> str:
-    """A fresh ``Zuora-Track-Id`` for one logical call: ``zmcp-`` and 32 hex digits."""
+    """A fresh track id for one logical call: ``zmcp-`` and 32 hex digits."""
     return "zmcp-" + uuid.uuid4().hex
 
 
@@ -85,7 +92,7 @@ class ClientStats:
 
     ``token_requests``: attempts sent to the token endpoint. ``requests``: API attempts sent (every
     retry counts). ``retries``: attempts repeated after a backoff wait. ``refreshes``: token fetches
-    started because Zuora answered 401 (the call's one re-send after a refresh is not a retry).
+    started because the billing system answered 401 (the call's one re-send after a refresh is not a retry).
     """
 
     token_requests: int = 0
@@ -95,15 +102,15 @@ class ClientStats:
 
 
 @dataclass(frozen=True)
-class ZuoraResponse:
-    """A successful answer from Zuora (2xx, and not ``"success": false``)."""
+class BillingResponse:
+    """A successful answer from the billing system (2xx, and no failure in the body)."""
 
     status: int
     data: Any  # parsed JSON; None when the body is empty or not JSON
     text: str | None  # the body when it is not JSON, cut to 64 KiB; else None
     headers: Mapping[str, str]  # lower-case names
-    request_id: str | None  # Zuora-Request-Id
-    track_id: str  # the Zuora-Track-Id we sent
+    request_id: str | None  # the vendor's request id header (Zuora-Request-Id), if it sends one
+    track_id: str  # the track id we sent (and, where the vendor has a track header, sent it)
     idempotency_key: str | None  # the Idempotency-Key we sent, if any
     attempts: int
 
@@ -112,25 +119,32 @@ class ZuoraResponse:
 class _Outcome:
     response: httpx2.Response
     attempts: int
-    maybe_applied: bool  # some attempt of this write may have changed something in Zuora
+    maybe_applied: bool  # some attempt of this write may have changed something in the billing system
 
 
-class ZuoraClient:
-    """Sends :class:`~zuora_mcp.plan.RequestPlan` s to Zuora. One per process; share it.
+class BillingClient:
+    """Sends :class:`~zuora_mcp.plan.RequestPlan` s to the billing system. One per process; share it.
 
-    ``transport`` replaces the network (tests pass ``httpx2.MockTransport``); ``sleep`` and
-    ``clock`` replace waiting and time for backoff, the retry budget and token expiry.
+    ``dialect`` defaults to the settings' provider's. ``transport`` replaces the network (tests pass
+    ``httpx2.MockTransport``); ``sleep`` and ``clock`` replace waiting and time for backoff, the
+    retry budget, token expiry and the token budget.
     """
 
     def __init__(
         self,
         settings: Settings,
         *,
+        dialect: Dialect | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if dialect is None:
+            from zuora_mcp.providers import get_provider
+
+            dialect = get_provider(settings.provider).dialect(settings)
         self._settings = settings
+        self.dialect = dialect
         self._base_url = settings.base_url.rstrip("/")
         self._sleep = sleep
         self._clock = clock
@@ -149,11 +163,12 @@ class ZuoraClient:
             trust_env=not is_loopback(urlsplit(self._base_url).hostname or ""),
         )
         self._tokens: TokenCache | None = None
-        if settings.access_token is None and settings.client_id and settings.client_secret:
+        self._token_times: collections.deque[float] = collections.deque()
+        if dialect.static_token() is None and dialect.token_request() is not None:
             self._tokens = TokenCache(self._fetch_token, clock)
 
     def __repr__(self) -> str:
-        return f"ZuoraClient(base_url={self._base_url!r})"
+        return f"BillingClient(base_url={self._base_url!r})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -176,21 +191,22 @@ class ZuoraClient:
         query: Mapping[str, QueryValue] | None = None,
         *,
         track_id: str | None = None,
-    ) -> ZuoraResponse:
+    ) -> BillingResponse:
         """GET ``path`` (a template such as ``/v1/invoices/{invoiceKey}``); see :meth:`send`."""
         plan = RequestPlan(method="GET", path=path, path_params=dict(path_params or {}), query=dict(query or {}))
         return await self.send(plan, track_id=track_id)
 
-    async def send(self, plan: RequestPlan, *, track_id: str | None = None) -> ZuoraResponse:
-        """Send ``plan``, retrying where that is safe, and return Zuora's successful answer.
+    async def send(self, plan: RequestPlan, *, track_id: str | None = None) -> BillingResponse:
+        """Send ``plan``, retrying where that is safe, and return the billing system's successful answer.
 
-        POST and PATCH carry ``plan.idempotency_key`` (or one generated for this call) as
-        ``Idempotency-Key``, the same on every attempt. ``track_id`` (default: a new one) is sent
-        as ``Zuora-Track-Id`` on every attempt and comes back in the response or the error.
+        Where the dialect has an idempotency header, POST and PATCH carry ``plan.idempotency_key`` (or
+        one generated for this call) in it, the same on every attempt; without one, no write is
+        repeated once it may have reached the vendor. ``track_id`` (default: a new one) is sent in
+        the dialect's track header on every attempt and comes back in the response or the error.
 
         Raises:
             InvalidPathValue: a path value is unsafe; nothing was sent and no token was fetched.
-            ZuoraError: Zuora refused (HTTP 4xx/5xx, or ``"success": false``).
+            BillingError: the billing system refused (HTTP 4xx/5xx, or a 2xx body that says failure).
             AuthenticationError: credentials refused, or 401 again after one token refresh.
             TransportError: no usable answer, and nothing was changed.
             OutcomeUnknown: a write may or may not have been applied; read the record first.
@@ -202,8 +218,10 @@ class ZuoraClient:
             track_id = new_track_id()
         elif not _TRACK_ID.fullmatch(track_id):
             raise ValueError("track_id must be 1 to 64 printable ASCII characters without spaces")
+        dialect = self.dialect
+        keyed = dialect.idempotency_header is not None
         key: str | None = None
-        if plan.method in _KEYED_METHODS:
+        if keyed and plan.method in _KEYED_METHODS:
             key = plan.idempotency_key or str(uuid.uuid4())
             if not _IDEMPOTENCY_KEY.fullmatch(key):
                 raise ValueError("idempotency_key must be 1 to 255 printable ASCII characters without spaces")
@@ -217,15 +235,14 @@ class ZuoraClient:
             url=url,
             track_id=track_id,
             idempotency_key=key,
-            kind=kind_of(plan.method),
+            kind=kind_of(plan.method, keyed=keyed),
             body=body,
             content_type="application/json" if body is not None else None,
             api=True,
+            dialect=dialect,
         )
-        if self._tokens is None and self._settings.access_token is None:
-            raise ConfigError(
-                "No Zuora credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET, or ZUORA_ACCESS_TOKEN."
-            )
+        if self._tokens is None and dialect.static_token() is None:
+            raise ConfigError(dialect.missing_credentials() or f"No {dialect.vendor} credentials are configured.")
         return self._answer(call, await self._exchange(call))
 
     # -- the retry loop ---------------------------------------------------------------------------
@@ -258,6 +275,9 @@ class ZuoraClient:
                 refreshed = True
                 await self._refresh(call, token, maybe_applied)
                 continue
+            if status == 429 and call.dialect.final_rate_limit(status, read_body(response)[0]) is not None:
+                # A cap that resets in hours (a daily limit): waiting here would only hold the caller.
+                return _Outcome(response, attempts, maybe_applied)
             verdict = status_verdict(call.kind, status)
             maybe_applied = maybe_applied or verdict.maybe_applied
             hinted = server_delay(response.headers, rate_limited=response.status_code == 429)
@@ -291,16 +311,12 @@ class ZuoraClient:
 
     async def _attempt(self, call: Call, token: str | None, attempt: int) -> httpx2.Response:
         """Send one attempt inside the concurrency limit and read its whole body."""
-        headers = {"Zuora-Track-Id": call.track_id}
+        dialect = call.dialect
+        headers = {dialect.track_header: call.track_id} if dialect.track_header else {}
         if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-            headers["Zuora-Version"] = self._settings.zuora_version
-            if self._settings.entity_ids:
-                headers["Zuora-Entity-Ids"] = ",".join(self._settings.entity_ids)
-            if self._settings.org_ids:
-                headers["Zuora-Org-Ids"] = ",".join(self._settings.org_ids)
-        if call.idempotency_key is not None:
-            headers["Idempotency-Key"] = call.idempotency_key
+            headers.update(dialect.headers(token))
+        if call.idempotency_key is not None and dialect.idempotency_header:
+            headers[dialect.idempotency_header] = call.idempotency_key
         if call.content_type is not None:
             headers["Content-Type"] = call.content_type
         request = self._http.build_request(call.method, call.url, headers=headers, content=call.body)
@@ -315,7 +331,7 @@ class ZuoraClient:
             except httpx2.RequestError as exc:
                 self._log(call, type(exc).__name__, began, attempt, None)
                 raise
-        self._log(call, str(response.status_code), began, attempt, response.headers.get("zuora-request-id"))
+        self._log(call, str(response.status_code), began, attempt, request_id_of(call, response))
         return response
 
     def _log(self, call: Call, result: str, began: float, attempt: int, request_id: str | None) -> None:
@@ -334,12 +350,13 @@ class ZuoraClient:
     # -- tokens -----------------------------------------------------------------------------------
 
     async def _bearer(self, call: Call, maybe_applied: bool) -> str:
-        if self._settings.access_token is not None:
-            return self._settings.access_token.reveal()
+        static = self.dialect.static_token()
+        if static is not None:
+            return static
         assert self._tokens is not None
         try:
             return await self._tokens.get()
-        except ZuoraRequestError as exc:
+        except BillingRequestError as exc:
             if maybe_applied and call.is_write:
                 raise unknown_after_token_failure(call, exc) from None
             raise
@@ -348,7 +365,7 @@ class ZuoraClient:
         assert self._tokens is not None
         try:
             _, started = await self._tokens.refresh(refused)
-        except ZuoraRequestError as exc:
+        except BillingRequestError as exc:
             if maybe_applied and call.is_write:
                 raise unknown_after_token_failure(call, exc) from None
             raise
@@ -357,27 +374,24 @@ class ZuoraClient:
             logger.info("%s %s: HTTP 401, fetched a new token (track id %s)", call.method, call.template, call.track_id)
 
     async def _fetch_token(self) -> IssuedToken:
-        """POST the client credentials to the token endpoint (with the same retry rules as a read)."""
-        settings = self._settings
-        assert settings.client_id is not None
-        assert settings.client_secret is not None
-        form = {
-            "client_id": settings.client_id,
-            "client_secret": settings.client_secret.reveal(),
-            "grant_type": "client_credentials",
-        }
+        """POST to the dialect's token endpoint (with the same retry rules as a read), within its cap."""
+        request = self.dialect.token_request()
+        assert request is not None
+        path = urlsplit(request.url).path
         call = Call(
             method="POST",
-            path=TOKEN_PATH,
-            template=TOKEN_PATH,
-            url=self._base_url + TOKEN_PATH,
+            path=path,
+            template=path,
+            url=request.url,
             track_id=new_track_id(),
             idempotency_key=None,
             kind=CallKind.READ,  # asking for a token twice changes nothing
-            body=urlencode(form).encode(),
+            body=urlencode(dict(request.form)).encode(),
             content_type="application/x-www-form-urlencoded",
             api=False,
+            dialect=self.dialect,
         )
+        await self._within_token_budget(call, request)
         outcome = await self._exchange(call)
         response = outcome.response
         data, _ = read_body(response)
@@ -385,45 +399,92 @@ class ZuoraClient:
             issued = parse_token_response(data)
             if issued is not None:
                 return issued
-            # Zuora's own reasons when it gave any, else say what was missing.
-            missing = None if says_failure(data) else (Reason("200", "the token response held no access_token"),)
+            # The vendor's own reasons when it gave any, else say what was missing.
+            missing = (
+                None
+                if self.dialect.says_failure(data) or _oauth_error(data)
+                else (Reason("200", "the token response held no access_token"),)
+            )
             raise refusal(call, response, AuthenticationError, self._scrub, missing)
         if response.status_code in {400, 401, 403}:
             raise refusal(call, response, AuthenticationError, self._scrub)
-        raise refusal(call, response, ZuoraError, self._scrub)
+        raise refusal(call, response, BillingError, self._scrub)
+
+    async def _within_token_budget(self, call: Call, request: TokenRequest) -> None:
+        """Wait, or fail saying why, when one more token request would pass the vendor's cap."""
+        budget = self.dialect.token_budget
+        if budget is None:
+            return
+        count, window = budget
+        now = self._clock()
+        while self._token_times and self._token_times[0] <= now - window:
+            self._token_times.popleft()
+        if len(self._token_times) >= count:
+            wait = self._token_times[0] + window - now
+            if wait > MAX_TOKEN_BUDGET_WAIT_SECONDS:
+                raise AuthenticationError(
+                    method=call.method,
+                    path=call.path,
+                    status=0,
+                    reasons=(
+                        Reason(
+                            "token_budget",
+                            f"{self.dialect.vendor} allows {count} access tokens per {window:.0f} s for one set of "
+                            f"credentials, and this process has used them all; the next can be had in {wait:.0f} s. "
+                            "Nothing was sent.",
+                        ),
+                    ),
+                    track_id=call.track_id,
+                    vendor=self.dialect.vendor,
+                )
+            logger.info("token cap reached: waiting %.1f s before asking %s for a token", wait, request.url)
+            await self._sleep(wait)
+            now = self._clock()
+            self._token_times.popleft()
+        self._token_times.append(now)
 
     # -- answers ----------------------------------------------------------------------------------
 
-    def _answer(self, call: Call, outcome: _Outcome) -> ZuoraResponse:
+    def _answer(self, call: Call, outcome: _Outcome) -> BillingResponse:
         """Turn the final HTTP answer of an API call into a response or the right error."""
         response = outcome.response
         status = response.status_code
         data, text = read_body(response)
-        if 200 <= status < 300 and not says_failure(data):
+        if 200 <= status < 300 and not call.dialect.says_failure(data):
             headers = response_headers(response)
-            return ZuoraResponse(
+            return BillingResponse(
                 status=status,
                 data=data,
                 text=text,
                 headers=headers,
-                request_id=headers.get("zuora-request-id"),
+                request_id=request_id_of(call, response),
                 track_id=call.track_id,
                 idempotency_key=call.idempotency_key,
                 attempts=outcome.attempts,
             )
         if status == 401:
             raise refusal(call, response, AuthenticationError, self._scrub)
+        if status == 429:
+            why = call.dialect.final_rate_limit(status, data)
+            if why is not None:
+                reasons, _ = call.dialect.reasons(status, data, response.reason_phrase)
+                raise refusal(call, response, BillingError, self._scrub, (*reasons, Reason("rate_limit", why)))
         # A write that some attempt may have applied, and whose last answer does not settle it.
         if call.is_write and outcome.maybe_applied and (status >= 500 or status in {409, 429}):
             raise unsettled_write(call, response, outcome.attempts, self._scrub)
-        raise refusal(call, response, ZuoraError, self._scrub)
+        raise refusal(call, response, BillingError, self._scrub)
 
     def _scrub(self, text: str) -> str:
-        """Remove the secret and the bearer tokens from a text, should Zuora ever echo one back."""
-        for secret in (self._settings.client_secret, self._settings.access_token):
-            if secret is not None and secret.reveal():
-                text = text.replace(secret.reveal(), "**********")
+        """Remove every configured secret and the bearer token from a text, should the vendor echo one."""
+        for secret in self.dialect.secrets():
+            if secret:
+                text = text.replace(secret, "**********")
         current = self._tokens.current if self._tokens is not None else None
         if current:
             text = text.replace(current, "**********")
         return text
+
+
+def _oauth_error(data: Any) -> bool:
+    """An OAuth error body (``{"error": ...}``) — some token endpoints answer refusals with HTTP 200."""
+    return isinstance(data, dict) and isinstance(data.get("error"), str)

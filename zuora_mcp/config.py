@@ -1,10 +1,10 @@
 """Settings: command-line flags > environment variables > policy file > defaults.
 
-Everything the server can be told lives in :data:`SETTINGS_TABLE`, which is the one place the
-precedence and every name are written down (the README's configuration table is generated from
-it). :func:`load_settings` reads flags, the environment and the optional TOML policy file
-(``ZUORA_MCP_CONFIG``) and returns an immutable :class:`Settings`, or raises :class:`ConfigError`
-with one message that says exactly what to set.
+Everything the server can be told lives in :data:`CORE_SETTINGS` and the provider's own table (its
+environments and credentials), the one place the precedence and every name are written down (the
+README's configuration tables are generated from them). :func:`load_settings` reads flags, the
+environment and the optional TOML policy file (``ZUORA_MCP_CONFIG``) and returns an immutable
+:class:`Settings`, or raises :class:`ConfigError` with one message that says exactly what to set.
 
 The policy file holds the same keys as the environment, in lower case without the prefix, plus
 per-tool sections::
@@ -33,48 +33,25 @@ from urllib.parse import urlsplit
 from zuora_mcp.errors import ConfigError
 
 __all__ = [
-    "DEFAULT_ZUORA_VERSION",
-    "ENVIRONMENTS",
+    "CORE_SETTINGS",
     "MODES",
-    "SETTINGS_TABLE",
-    "Environment",
     "Mode",
     "Secret",
+    "SettingDoc",
     "Settings",
     "ToolPolicy",
+    "as_bool",
+    "as_csv",
+    "as_secret",
+    "http_base_url",
     "is_loopback",
     "load_settings",
+    "provider_name",
+    "settings_table",
 ]
 
 Mode = Literal["confirm", "dry-run", "read-only", "auto"]
 MODES: tuple[Mode, ...] = ("confirm", "dry-run", "read-only", "auto")
-DEFAULT_ZUORA_VERSION = "341.0"
-
-
-@dataclass(frozen=True)
-class Environment:
-    name: str
-    base_url: str
-    production: bool
-    label: str
-
-
-# From the spec's `servers` list; short names a person can remember.
-ENVIRONMENTS: dict[str, Environment] = {
-    env.name: env
-    for env in (
-        Environment("us-production-1", "https://rest.na.zuora.com", True, "US Production, Cloud 1"),
-        Environment("us-production-2", "https://rest.zuora.com", True, "US Production, Cloud 2"),
-        Environment("us-sandbox-1", "https://rest.sandbox.na.zuora.com", False, "US API Sandbox, Cloud 1"),
-        Environment("us-sandbox-2", "https://rest.apisandbox.zuora.com", False, "US API Sandbox, Cloud 2"),
-        Environment("us-developer", "https://rest.test.zuora.com", False, "US Developer & Central Sandbox"),
-        Environment("eu-production", "https://rest.eu.zuora.com", True, "EU Production"),
-        Environment("eu-sandbox", "https://rest.sandbox.eu.zuora.com", False, "EU API Sandbox"),
-        Environment("eu-developer", "https://rest.test.eu.zuora.com", False, "EU Developer & Central Sandbox"),
-        Environment("apac-production", "https://rest.ap.zuora.com", True, "APAC Production"),
-        Environment("apac-developer", "https://rest.test.ap.zuora.com", False, "APAC Developer & Central Sandbox"),
-    )
-}
 
 
 class Secret:
@@ -116,15 +93,14 @@ class ToolPolicy:
 
 @dataclass(frozen=True)
 class Settings:
+    """Everything one server process is told. ``connection`` is the provider's own value
+    (credentials, extra headers); the core reads only ``environment``, ``base_url`` and ``production``."""
+
     environment: str
     base_url: str
     production: bool
-    client_id: str | None = None
-    client_secret: Secret | None = None
-    access_token: Secret | None = None
-    entity_ids: tuple[str, ...] = ()
-    org_ids: tuple[str, ...] = ()
-    zuora_version: str = DEFAULT_ZUORA_VERSION
+    connection: Any = None
+    provider: str = "zuora"
     mode: Mode = "confirm"
     require_human: bool = False
     allow_production_writes: bool = False
@@ -153,41 +129,15 @@ class SettingDoc:
     meaning: str
 
 
-# The one table of names, precedence and defaults; README's configuration section is generated from it.
-SETTINGS_TABLE: tuple[SettingDoc, ...] = (
+# The core's names, precedence and defaults; each provider adds its own rows (its environments and
+# credentials). README's configuration section is generated from these tables.
+CORE_SETTINGS: tuple[SettingDoc, ...] = (
     SettingDoc(
-        "ZUORA_ENVIRONMENT",
-        "--environment",
-        "environment",
-        "us-sandbox-1",
-        "Named Zuora environment: " + ", ".join(ENVIRONMENTS) + ".",
-    ),
-    SettingDoc(
-        "ZUORA_BASE_URL",
-        "--base-url",
-        "base_url",
-        "(from the environment)",
-        "Any other REST base URL; wins over ZUORA_ENVIRONMENT. Treated as production unless "
-        "it is loopback or ZUORA_PRODUCTION=false.",
-    ),
-    SettingDoc(
-        "ZUORA_PRODUCTION",
-        None,
-        "production",
-        "(from the environment)",
-        "Override whether writes count as production writes (true/false).",
-    ),
-    SettingDoc("ZUORA_CLIENT_ID", None, None, "-", "OAuth client id (with ZUORA_CLIENT_SECRET)."),
-    SettingDoc("ZUORA_CLIENT_SECRET", None, None, "-", "OAuth client secret. Environment only, never a file."),
-    SettingDoc("ZUORA_ACCESS_TOKEN", None, None, "-", "A pre-issued bearer token instead of client credentials."),
-    SettingDoc("ZUORA_ENTITY_IDS", None, "entity_ids", "-", "Sent as Zuora-Entity-Ids (comma-separated)."),
-    SettingDoc("ZUORA_ORG_IDS", None, "org_ids", "-", "Sent as Zuora-Org-Ids (comma-separated)."),
-    SettingDoc(
-        "ZUORA_VERSION",
-        None,
-        "zuora_version",
-        DEFAULT_ZUORA_VERSION,
-        "API minor version sent as Zuora-Version.",
+        "ZUORA_MCP_PROVIDER",
+        "--provider",
+        "provider",
+        "zuora",
+        "Which billing system this process serves: zuora or zoho. One process serves one provider.",
     ),
     SettingDoc("ZUORA_MCP_MODE", "--mode", "mode", "confirm", "confirm | dry-run | read-only | auto."),
     SettingDoc(
@@ -226,14 +176,14 @@ SETTINGS_TABLE: tuple[SettingDoc, ...] = (
         None,
         "max_concurrency",
         "10",
-        "Concurrent requests to Zuora from this process.",
+        "Concurrent requests to the billing system from this process.",
     ),
     SettingDoc("ZUORA_MCP_TIMEOUT", None, "timeout_seconds", "30", "Per-request timeout, seconds."),
     SettingDoc("ZUORA_MCP_MAX_RETRIES", None, "max_retries", "4", "Retries of a retryable failure."),
     SettingDoc("ZUORA_MCP_CONFIG", "--config", None, "-", "Path of the TOML policy file."),
 )
 
-_SECRET_ONLY_IN_ENV = ("client_secret", "access_token", "http_token", "secret_key")
+_SECRET_ONLY_IN_ENV = ("client_secret", "access_token", "refresh_token", "http_token", "secret_key")
 
 
 def load_settings(
@@ -245,7 +195,7 @@ def load_settings(
     """Build :class:`Settings` from flags > environment > policy file > defaults.
 
     ``flags`` holds command-line values by file key (``mode``, ``base_url``, ...); ``None`` values
-    are ignored. ``require_credentials=False`` is for commands that never call Zuora.
+    are ignored. ``require_credentials=False`` is for commands that never call the billing system.
 
     Raises:
         ConfigError: one message naming what to set.
@@ -255,49 +205,36 @@ def load_settings(
 
     config_path = flags.get("config") or env.get("ZUORA_MCP_CONFIG")
     file_values = _read_policy_file(Path(config_path)) if config_path else {}
+    source = _Source(flags, env, file_values)
 
-    def pick(key: str, env_name: str) -> Any:
-        if key in flags:
-            return flags[key]
-        if env.get(env_name, "") != "":
-            return env[env_name]
-        return file_values.get(key)
+    # Imported here: the registry imports the provider package only now, once its name is known.
+    from zuora_mcp.providers import get_provider
 
-    environment, base_url, production = _resolve_environment(
-        pick("environment", "ZUORA_ENVIRONMENT"),
-        pick("base_url", "ZUORA_BASE_URL"),
-        pick("production", "ZUORA_PRODUCTION"),
-    )
-
-    client_id = env.get("ZUORA_CLIENT_ID") or flags.get("client_id") or None
-    client_secret = _secret(env.get("ZUORA_CLIENT_SECRET") or flags.get("client_secret"))
-    access_token = _secret(env.get("ZUORA_ACCESS_TOKEN") or flags.get("access_token"))
-    if require_credentials:
-        _check_credentials(client_id, client_secret, access_token)
+    provider = get_provider(_provider_name(source))
+    if config_path:
+        _check_file_keys(Path(config_path), file_values, settings_table(provider.settings_docs))
+    connection = provider.load_connection(source, require_credentials)
+    pick = source.pick
 
     mode = str(pick("mode", "ZUORA_MCP_MODE") or "confirm")
     if mode not in MODES:
         raise ConfigError(f"ZUORA_MCP_MODE={mode!r} is not a mode; set it to one of: {', '.join(MODES)}.")
 
-    toolsets = _csv(pick("toolsets", "ZUORA_MCP_TOOLSETS")) or ("catalog", "explorer")
+    toolsets = as_csv(pick("toolsets", "ZUORA_MCP_TOOLSETS")) or ("catalog", "explorer")
     unknown_sets = [t for t in toolsets if t not in {"catalog", "explorer"}]
     if unknown_sets:
         raise ConfigError(f"ZUORA_MCP_TOOLSETS names unknown tool sets {unknown_sets}; use catalog, explorer or both.")
 
     audit = pick("audit_log", "ZUORA_MCP_AUDIT_LOG")
     return Settings(
-        environment=environment,
-        base_url=base_url,
-        production=production,
-        client_id=client_id,
-        client_secret=client_secret,
-        access_token=access_token,
-        entity_ids=_csv(pick("entity_ids", "ZUORA_ENTITY_IDS")),
-        org_ids=_csv(pick("org_ids", "ZUORA_ORG_IDS")),
-        zuora_version=str(pick("zuora_version", "ZUORA_VERSION") or DEFAULT_ZUORA_VERSION),
+        environment=connection.environment,
+        base_url=connection.base_url,
+        production=connection.production,
+        connection=connection.details,
+        provider=provider.name,
         mode=mode,
-        require_human=_bool("ZUORA_MCP_REQUIRE_HUMAN", pick("require_human", "ZUORA_MCP_REQUIRE_HUMAN"), False),
-        allow_production_writes=_bool(
+        require_human=as_bool("ZUORA_MCP_REQUIRE_HUMAN", pick("require_human", "ZUORA_MCP_REQUIRE_HUMAN"), False),
+        allow_production_writes=as_bool(
             "ZUORA_MCP_ALLOW_PRODUCTION_WRITES",
             pick("allow_production_writes", "ZUORA_MCP_ALLOW_PRODUCTION_WRITES"),
             False,
@@ -305,8 +242,8 @@ def load_settings(
         tools=_tool_policies(file_values.get("tools", {})),
         toolsets=toolsets,
         audit_log=Path(audit).expanduser() if audit else None,
-        http_token=_secret(env.get("ZUORA_MCP_HTTP_TOKEN") or flags.get("http_token")),
-        secret_key=_secret(env.get("ZUORA_MCP_SECRET_KEY") or flags.get("secret_key")),
+        http_token=as_secret(env.get("ZUORA_MCP_HTTP_TOKEN") or flags.get("http_token")),
+        secret_key=as_secret(env.get("ZUORA_MCP_SECRET_KEY") or flags.get("secret_key")),
         token_ttl_seconds=_int("ZUORA_MCP_TOKEN_TTL", pick("token_ttl_seconds", "ZUORA_MCP_TOKEN_TTL"), 300, 1),
         max_concurrency=_int("ZUORA_MCP_MAX_CONCURRENCY", pick("max_concurrency", "ZUORA_MCP_MAX_CONCURRENCY"), 10, 1),
         timeout_seconds=_float("ZUORA_MCP_TIMEOUT", pick("timeout_seconds", "ZUORA_MCP_TIMEOUT"), 30.0),
@@ -315,42 +252,59 @@ def load_settings(
     )
 
 
-def _resolve_environment(name: Any, base_url: Any, production: Any) -> tuple[str, str, bool]:
-    if base_url:
-        url = str(base_url).rstrip("/")
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ConfigError(
-                f"ZUORA_BASE_URL={url!r} is not an http(s) URL; set it like https://rest.example.zuora.com."
-            )
-        if parts.scheme == "http" and not is_loopback(parts.hostname):
-            raise ConfigError("ZUORA_BASE_URL must use https unless it points at this machine (127.0.0.1).")
-        default_production = not is_loopback(parts.hostname)
-        return "custom", url, _bool("ZUORA_PRODUCTION", production, default_production)
-    key = str(name or "us-sandbox-1").strip().lower()
-    env = ENVIRONMENTS.get(key)
-    if env is None:
-        raise ConfigError(
-            f"ZUORA_ENVIRONMENT={key!r} is not a known environment; set it to one of: "
-            f"{', '.join(ENVIRONMENTS)} (or set ZUORA_BASE_URL)."
-        )
-    return env.name, env.base_url, _bool("ZUORA_PRODUCTION", production, env.production)
+@dataclass(frozen=True)
+class _Source:
+    """Flags > environment > policy file, as a provider's settings loader reads them."""
+
+    flags: Mapping[str, Any]
+    env: Mapping[str, str]
+    file_values: Mapping[str, Any]
+
+    def pick(self, key: str, env_name: str) -> Any:
+        if key in self.flags:
+            return self.flags[key]
+        if self.env.get(env_name, "") != "":
+            return self.env[env_name]
+        return self.file_values.get(key)
 
 
-def _check_credentials(client_id: str | None, client_secret: Secret | None, token: Secret | None) -> None:
-    if token and (client_id or client_secret):
-        raise ConfigError("Both ZUORA_ACCESS_TOKEN and ZUORA_CLIENT_ID/ZUORA_CLIENT_SECRET are set; unset one of them.")
-    if token:
-        return
-    if client_id and not client_secret:
-        raise ConfigError("ZUORA_CLIENT_ID is set but ZUORA_CLIENT_SECRET is not; set ZUORA_CLIENT_SECRET.")
-    if client_secret and not client_id:
-        raise ConfigError("ZUORA_CLIENT_SECRET is set but ZUORA_CLIENT_ID is not; set ZUORA_CLIENT_ID.")
-    if not client_id:
-        raise ConfigError(
-            "No Zuora credentials: set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET (an OAuth client), "
-            "or ZUORA_ACCESS_TOKEN, or run with --sandbox to use the built-in sandbox tenant."
-        )
+def provider_name(flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Which provider flags > environment > policy file name, without loading anything else.
+
+    Raises:
+        ConfigError: the policy file cannot be read.
+    """
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    env = dict(os.environ if environ is None else environ)
+    config_path = flags.get("config") or env.get("ZUORA_MCP_CONFIG")
+    file_values = _read_policy_file(Path(config_path)) if config_path else {}
+    return _provider_name(_Source(flags, env, file_values))
+
+
+def _provider_name(source: _Source) -> str:
+    from zuora_mcp.providers import DEFAULT_PROVIDER
+
+    return str(source.pick("provider", "ZUORA_MCP_PROVIDER") or DEFAULT_PROVIDER).strip().lower()
+
+
+def settings_table(provider_docs: tuple[SettingDoc, ...] = ()) -> tuple[SettingDoc, ...]:
+    """The core's settings with a provider's own rows after ZUORA_MCP_PROVIDER."""
+    return (CORE_SETTINGS[0], *provider_docs, *CORE_SETTINGS[1:])
+
+
+def http_base_url(name: str, value: Any, example: str = "https://api.example.com") -> str:
+    """A base URL given by a person: http(s), and https unless it points at this machine.
+
+    Raises:
+        ConfigError: naming ``name`` (the variable) and what to set.
+    """
+    url = str(value).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{name}={url!r} is not an http(s) URL; set it like {example}.")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(f"{name} must use https unless it points at this machine (127.0.0.1).")
+    return url
 
 
 def _read_policy_file(path: Path) -> dict[str, Any]:
@@ -366,11 +320,14 @@ def _read_policy_file(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"The policy file {path} holds secrets ({', '.join(leaked)}); move them to environment variables."
         )
-    known = {d.file_key for d in SETTINGS_TABLE if d.file_key} | {"tools"}
+    return values
+
+
+def _check_file_keys(path: Path, values: Mapping[str, Any], table: tuple[SettingDoc, ...]) -> None:
+    known = {d.file_key for d in table if d.file_key} | {"tools"}
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(f"The policy file {path} has unknown keys {unknown}; known keys: {sorted(known)}.")
-    return values
 
 
 def _tool_policies(raw: Any) -> dict[str, ToolPolicy]:
@@ -407,18 +364,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _secret(value: Any) -> Secret | None:
+def as_secret(value: Any) -> Secret | None:
     return Secret(str(value)) if value else None
 
 
-def _csv(value: Any) -> tuple[str, ...]:
+def as_csv(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list | tuple) else str(value).split(",")
     return tuple(str(item).strip() for item in items if str(item).strip())
 
 
-def _bool(name: str, value: Any, default: bool) -> bool:
+def as_bool(name: str, value: Any, default: bool) -> bool:
     if value is None or value == "":
         return default
     if isinstance(value, bool):

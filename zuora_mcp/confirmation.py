@@ -11,9 +11,9 @@ Why each claim:
   another tenant;
 - expiry: a preview does not stay valid for ever (default five minutes);
 - nonce: single use within this process (``used`` set), and it becomes the write's
-  ``Idempotency-Key`` so Zuora itself drops a replay of a POST on any replica;
+  idempotency key where the vendor has them, so Zuora itself drops a replay of a POST on any replica;
 - fingerprint: the guard re-reads the target before running and refuses when it changed, which
-  stops a replay of a PUT (which Zuora does not deduplicate) on another replica.
+  stops a replay the vendor would not deduplicate (a Zuora PUT, any Zoho write) on another replica.
 
 Only the key is shared between replicas (``ZUORA_MCP_SECRET_KEY``), so any replica can verify.
 """
@@ -104,7 +104,7 @@ class TokenSigner:
         if claims.tool != tool:
             raise TokenError(f"it was issued for the tool {claims.tool}, not {tool}")
         if claims.env != env:
-            raise TokenError("it was issued for another Zuora environment")
+            raise TokenError("it was issued for another environment")
         if claims.args != args:
             raise TokenError("it was issued for different arguments; preview the call again")
         if claims.exp < self._clock():

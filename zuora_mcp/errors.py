@@ -4,18 +4,18 @@
     ├── ConfigError                settings missing or contradictory; the message says what to set
     ├── InvalidPathValue           a path parameter value that could leave its URL segment
     │                              (also a ValueError); raised before any request is built
-    └── ZuoraRequestError          a call to Zuora did not succeed; carries the call's track id
-        ├── ZuoraError             Zuora answered and said no: HTTP 4xx/5xx, or HTTP 200 with
+    └── BillingRequestError    a call to the billing system did not succeed; carries the track id
+        ├── BillingError       the billing system answered and said no: HTTP 4xx/5xx, or a 2xx
         │   │                      "success": false; carries status, reasons, processId, request id
         │   └── AuthenticationError   the token endpoint refused the credentials, or 401 persisted
         │                              after one token refresh
         ├── TransportError         no usable answer, and the request provably changed nothing:
-        │                          a read that failed for good, or a write that never reached Zuora
+        │                          a read that failed for good, or a write that never reached it
         └── OutcomeUnknown         a write was sent and no trustworthy answer came back: it may or
                                    may not have been applied; read the record to settle it
 
 None of these ever holds a client secret or a bearer token: messages are built from method, path,
-status and Zuora's own reason texts only, and ``repr`` shows the same.
+status and the vendor's own reason texts only, and ``repr`` shows the same.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 __all__ = [
     "AuthenticationError",
+    "BillingError",
+    "BillingRequestError",
     "ConfigError",
     "InvalidPathValue",
     "OutcomeUnknown",
     "Reason",
     "TransportError",
-    "ZuoraError",
     "ZuoraMCPError",
-    "ZuoraRequestError",
 ]
 
 
@@ -54,7 +54,7 @@ class InvalidPathValue(ZuoraMCPError, ValueError):
 
 @dataclass(frozen=True)
 class Reason:
-    """One entry of Zuora's ``reasons`` list."""
+    """One reason the billing system gave (Zuora's ``reasons`` entries, Zoho's ``code``/``message``)."""
 
     code: str
     message: str
@@ -63,11 +63,11 @@ class Reason:
         return {"code": self.code, "message": self.message}
 
 
-class ZuoraRequestError(ZuoraMCPError):
-    """A call to Zuora did not succeed.
+class BillingRequestError(ZuoraMCPError):
+    """A call to the billing system did not succeed.
 
     ``method`` and ``path`` name the call (the path as sent, never the query or headers);
-    ``track_id`` is the ``Zuora-Track-Id`` we sent, so a person can find the call in Zuora.
+    ``track_id`` is the track id we sent (Zuora's ``Zuora-Track-Id``), so a person can find the call.
     """
 
     def __init__(self, message: str, *, method: str, path: str, track_id: str | None) -> None:
@@ -80,8 +80,10 @@ class ZuoraRequestError(ZuoraMCPError):
         return f"{type(self).__name__}({str(self)!r})"
 
 
-class ZuoraError(ZuoraRequestError):
-    """Zuora answered and refused: HTTP 4xx/5xx, or HTTP 200 with ``"success": false``."""
+class BillingError(BillingRequestError):
+    """The billing system answered and refused: HTTP 4xx/5xx, or a 2xx body that says failure.
+
+    ``vendor`` names it in the message ("Zuora refused POST /v1/...")."""
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class ZuoraError(ZuoraRequestError):
         request_id: str | None = None,
         track_id: str | None = None,
         retry_after: float | None = None,
+        vendor: str = "The billing system",
     ) -> None:
         self.status = status
         self.reasons = reasons
@@ -102,21 +105,21 @@ class ZuoraError(ZuoraRequestError):
         self.retry_after = retry_after
         detail = "; ".join(f"{r.code}: {r.message}" for r in reasons) or "no reason given"
         super().__init__(
-            f"Zuora refused {method} {path} (HTTP {status}): {detail}",
+            f"{vendor} refused {method} {path} (HTTP {status}): {detail}",
             method=method,
             path=path,
             track_id=track_id,
         )
 
 
-class AuthenticationError(ZuoraError):
-    """Zuora did not accept our credentials (token endpoint refusal, or 401 after one refresh)."""
+class AuthenticationError(BillingError):
+    """The billing system did not accept our credentials (token endpoint refusal, or 401 after one refresh)."""
 
 
-class TransportError(ZuoraRequestError):
-    """No usable answer came back, and the request provably changed nothing in Zuora.
+class TransportError(BillingRequestError):
+    """No usable answer came back, and the request provably changed nothing in the billing system.
 
-    ``sent`` is False when the request never reached Zuora (for example a connection refused).
+    ``sent`` is False when the request never reached it (for example a connection refused).
     """
 
     def __init__(self, message: str, *, method: str, path: str, track_id: str | None, sent: bool) -> None:
@@ -124,12 +127,12 @@ class TransportError(ZuoraRequestError):
         super().__init__(message, method=method, path=path, track_id=track_id)
 
 
-class OutcomeUnknown(ZuoraRequestError):
+class OutcomeUnknown(BillingRequestError):
     """A write was sent and no trustworthy answer came back. It may have been applied.
 
     Never retried blindly: the caller must read the record to learn what happened.
     ``idempotency_key`` is the key the write carried, if any: resending the same logical call
-    with the same key is safe where Zuora honours it.
+    with the same key is safe where the vendor honours it (Zuora does; Zoho has no keys).
     """
 
     def __init__(

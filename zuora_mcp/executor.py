@@ -2,8 +2,10 @@
 
 The executor knows nothing of MCP. The server hands it a tool name, the arguments, a way to reach a
 person (:class:`Approval`) and a progress callback, and gets back a :class:`ToolOutcome` — or, in the
-modern protocol era, an :class:`AskPerson` to return to the client. Reads go straight to Zuora; every
-write goes through :class:`Guard` first. Nothing reaches Zuora before the arguments are valid.
+modern protocol era, an :class:`AskPerson` to return to the client. Reads go straight to the billing
+system; every write goes through :class:`Guard` first. Nothing is sent before the arguments are valid.
+What differs per billing system — its preflight rules, which read settles an unknown outcome, its
+name in sentences — comes from the :class:`~zuora_mcp.provider.Provider`.
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ from typing import Any, Literal, Protocol
 
 import jsonschema
 
-from zuora_mcp.client import ZuoraClient, new_track_id
+from zuora_mcp.client import BillingClient, new_track_id
 from zuora_mcp.confirmation import Claims, TokenError
-from zuora_mcp.errors import InvalidPathValue, OutcomeUnknown, TransportError, ZuoraError, ZuoraRequestError
+from zuora_mcp.errors import BillingError, BillingRequestError, InvalidPathValue, OutcomeUnknown, TransportError
 from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, Guard, ToolOutcome, new_idempotency_key, preview_of
 from zuora_mcp.plan import RequestPlan
-from zuora_mcp.preflight import PreflightFn, PreflightReport, ReadFailed, preflight_for
+from zuora_mcp.preflight import PreflightFn, PreflightReport, ReadFailed
+from zuora_mcp.provider import Provider
 
-__all__ = ["Approval", "Executor", "Progress", "ToolLike", "UnknownTool", "invalid_arguments", "validation_problems"]
+__all__ = [
+    "Approval",
+    "Executor",
+    "Progress",
+    "ToolLike",
+    "UnknownTool",
+    "invalid_arguments",
+    "settle_read",
+    "validation_problems",
+]
 
 Progress = Callable[[float, float | None, str], Awaitable[None]]
 
@@ -59,34 +71,30 @@ class Approval:
     state: str | None = None
 
 
-# Which read settles a write whose outcome is unknown.
-SETTLE_WITH = {
-    "apply_credit_memo": ("get_credit_memo", "creditMemoKey"),
-    "write_off_debit_memo": ("get_debit_memo", "debitMemoKey"),
-    "create_invoice": ("list_invoices", None),
-    "create_invoices": ("list_invoices", None),
-    "update_invoices": ("get_invoice", None),
+# The explorer's own tool: its reads are found with search_operations, whatever the provider.
+_SETTLE_EXPLORER = {
     "call_operation": ("call_operation with the GET operation for the same record (search_operations finds it)", None),
 }
 
 
 class _ClientReader:
-    """Preflight's read-only window onto Zuora."""
+    """Preflight's read-only window onto the billing system."""
 
-    def __init__(self, client: ZuoraClient, track_id: str) -> None:
+    def __init__(self, client: BillingClient, track_id: str, vendor: str) -> None:
         self._client = client
         self._track_id = track_id
+        self._vendor = vendor
 
     async def read(
         self, path: str, path_params: Mapping[str, str] | None = None, query: Mapping[str, Any] | None = None
     ) -> Any:
         try:
             response = await self._client.get(path, path_params, query, track_id=self._track_id)
-        except ZuoraError as exc:
+        except BillingError as exc:
             reasons = "; ".join(r.message for r in exc.reasons) or f"HTTP {exc.status}"
-            raise ReadFailed(f"Zuora: {reasons}", not_found=exc.status == 404) from None
+            raise ReadFailed(f"{self._vendor}: {reasons}", not_found=exc.status == 404) from None
         except (TransportError, OutcomeUnknown) as exc:
-            raise ReadFailed(f"Zuora could not be reached: {exc}") from None
+            raise ReadFailed(f"{self._vendor} could not be reached: {exc}") from None
         except InvalidPathValue as exc:
             raise ReadFailed(str(exc)) from None
         return response.data
@@ -94,12 +102,19 @@ class _ClientReader:
 
 class Executor:
     def __init__(
-        self, client: ZuoraClient, guard: Guard, tools: Mapping[str, ToolLike], validators: Mapping[str, Any]
+        self,
+        client: BillingClient,
+        guard: Guard,
+        tools: Mapping[str, ToolLike],
+        validators: Mapping[str, Any],
+        provider: Provider,
     ) -> None:
         self.client = client
         self.guard = guard
         self.tools = tools
         self.validators = validators
+        self.provider = provider
+        self.vendor = provider.vendor
 
     async def call(
         self,
@@ -114,10 +129,10 @@ class Executor:
         args = dict(arguments or {})
         problems = self.invalid_fields(name, args)
         if problems:
-            return invalid_arguments(problems)
+            return invalid_arguments(problems, self.vendor)
         if tool.safety == "read":
             return await self._read(tool, args)
-        return await self.write(tool, args, approval or Approval(), progress, preflight_for(name))
+        return await self.write(tool, args, approval or Approval(), progress, self.provider.preflights.get(name))
 
     def invalid_fields(self, name: str, args: Mapping[str, Any]) -> list[str]:
         return validation_problems(self.validators[name], args)
@@ -136,9 +151,9 @@ class Executor:
                 return self.guard.refused(tool.name, args, f"{tool.name} planned a {plan.method}, not a read.")
             response = await self.client.send(plan, track_id=new_track_id())
         except InvalidPathValue as exc:
-            return invalid_arguments([str(exc)])
-        except ZuoraRequestError as exc:
-            return _zuora_failure(exc, changed_note="")
+            return invalid_arguments([str(exc)], self.vendor)
+        except BillingRequestError as exc:
+            return _failure(exc, self.provider, changed_note="")
         shaped = tool.shape(response.data, args)
         return ToolOutcome(shaped, tool.summary(shaped))
 
@@ -160,7 +175,7 @@ class Executor:
             plan = tool.plan(args)
             plan.url_path()  # validates every path value before anything is read or sent
         except InvalidPathValue as exc:
-            return invalid_arguments([str(exc)])
+            return invalid_arguments([str(exc)], self.vendor)
 
         claims: Claims | None = None
         token = args.get("confirmation_token")
@@ -185,7 +200,7 @@ class Executor:
             return guard.refused(name, args, refusal, report, preview)
         if not report.ok:
             failed = "; ".join(f"{c.check} ({c.detail})" for c in report.failures())
-            return guard.refused(name, args, f"Zuora would refuse this write: {failed}.", report, preview)
+            return guard.refused(name, args, f"{self.vendor} would refuse this write: {failed}.", report, preview)
         if args.get("dry_run") or guard.settings.mode_for(name) == "dry-run":
             return guard.previewed(name, args, preview, report)
 
@@ -230,26 +245,26 @@ class Executor:
         self, tool: ToolLike, args: Mapping[str, Any], preflight: PreflightFn | None, track_id: str, steps: _Steps
     ) -> PreflightReport:
         if preflight is None:
-            return PreflightReport(effect=f"Sends {tool.name} to Zuora; no preconditions are known for it.")
-        return await preflight(args, _ClientReader(self.client, track_id), steps.step)
+            return PreflightReport(effect=f"Sends {tool.name} to {self.vendor}; no preconditions are known for it.")
+        return await preflight(args, _ClientReader(self.client, track_id, self.vendor), steps.step)
 
     async def _send(
         self, tool: ToolLike, args: dict[str, Any], plan: RequestPlan, key: str, track_id: str, steps: _Steps
     ) -> ToolOutcome:
         name, guard = tool.name, self.guard
         plan = replace(plan, idempotency_key=key)
-        await steps.step("sending the write to Zuora")
+        await steps.step(f"sending the write to {self.vendor}")
         try:
             response = await self.client.send(plan, track_id=track_id)
         except OutcomeUnknown as exc:
             guard.record(name, args, "outcome_unknown", str(exc), idempotency_key=key, track_id=exc.track_id)
-            return _unknown(name, args, exc)
-        except ZuoraRequestError as exc:
-            request_id = exc.request_id if isinstance(exc, ZuoraError) else None
+            return _unknown(name, args, exc, self.provider)
+        except BillingRequestError as exc:
+            request_id = exc.request_id if isinstance(exc, BillingError) else None
             guard.record(
                 name, args, "failed", str(exc), request_id=request_id, idempotency_key=key, track_id=exc.track_id
             )
-            return _zuora_failure(exc, changed_note=f" {NOTHING_CHANGED}")
+            return _failure(exc, self.provider, changed_note=f" {NOTHING_CHANGED}")
         await steps.step("done")
         guard.record(
             name, args, "executed", request_id=response.request_id, idempotency_key=key, track_id=response.track_id
@@ -268,9 +283,17 @@ class Executor:
             "changed": changed,
             "message": message,
             "result": shaped,
-            "zuora": {"request_id": response.request_id, "track_id": response.track_id, "idempotency_key": key},
+            self.provider.name: {
+                "request_id": response.request_id,
+                "track_id": response.track_id,
+                # The key the write went out with; where the vendor has no keys, the confirmation's nonce
+                # still names this write in the audit.
+                "idempotency_key": response.idempotency_key
+                or (key if self.client.dialect.idempotency_header else None),
+            },
         }
-        return ToolOutcome(content, f"{message} (Zuora request {response.request_id})")
+        where = f"{self.vendor} request {response.request_id}" if response.request_id else f"track id {track_id}"
+        return ToolOutcome(content, f"{message} ({where})")
 
 
 class _Steps:
@@ -288,7 +311,8 @@ class _Steps:
 
 
 def _batch_outcomes(args: Mapping[str, Any], data: Any) -> list[dict[str, Any]] | None:
-    """One outcome per invoice of a batch: Zuora answers per invoice on create, all-or-nothing on update."""
+    """One outcome per invoice of a batch tool (an ``invoices`` list): the vendor may answer per invoice
+    (Zuora's create) or all-or-nothing (Zuora's update)."""
     requested = args.get("invoices")
     if not isinstance(requested, list):
         return None
@@ -341,31 +365,42 @@ def _describe(error: jsonschema.ValidationError, prefix: str = "") -> str:
     return f"{where or 'arguments'}: {value} is not valid ({error.validator} {error.validator_value!r})"[:300]
 
 
-def invalid_arguments(problems: list[str]) -> ToolOutcome:
+def invalid_arguments(problems: list[str], vendor: str) -> ToolOutcome:
     """The answer to arguments that failed validation: each problem named, nothing sent."""
-    text = "Invalid arguments — nothing was sent to Zuora:\n" + "\n".join(f"- {p}" for p in problems)
+    text = f"Invalid arguments — nothing was sent to {vendor}:\n" + "\n".join(f"- {p}" for p in problems)
     content = {"status": "refused", "changed": False, "message": text, "invalid": problems}
     return ToolOutcome(content, text, is_error=True)
 
 
-def _zuora_failure(exc: ZuoraRequestError, *, changed_note: str) -> ToolOutcome:
+def _failure(exc: BillingRequestError, provider: Provider, *, changed_note: str) -> ToolOutcome:
     error: dict[str, Any] = {"status": None, "reasons": []}
-    zuora: dict[str, Any] = {"request_id": None, "track_id": exc.track_id}
-    if isinstance(exc, ZuoraError):
+    ids: dict[str, Any] = {"request_id": None, "track_id": exc.track_id}
+    if isinstance(exc, BillingError):
         error = {"status": exc.status, "reasons": [r.as_dict() for r in exc.reasons], "process_id": exc.process_id}
-        zuora["request_id"] = exc.request_id
+        ids["request_id"] = exc.request_id
     text = f"{exc}.{changed_note} (track id {exc.track_id}"
-    text += f", Zuora request {zuora['request_id']})" if zuora["request_id"] else ")"
-    content = {"status": "failed", "changed": False, "message": text, "error": error, "zuora": zuora}
+    text += f", {provider.vendor} request {ids['request_id']})" if ids["request_id"] else ")"
+    content = {"status": "failed", "changed": False, "message": text, "error": error, provider.name: ids}
     return ToolOutcome(content, text, is_error=True)
 
 
-def _unknown(name: str, args: Mapping[str, Any], exc: OutcomeUnknown) -> ToolOutcome:
-    tool, key_name = SETTLE_WITH.get(name, ("get_invoice", "invoiceKey"))
+def settle_read(name: str, args: Mapping[str, Any], provider: Provider) -> str:
+    """The read that settles an unknown outcome of ``name`` called with ``args``, in call syntax."""
+    table = {**provider.settle_with, **_SETTLE_EXPLORER}
+    tool, key_name = table.get(name) or table.get("*") or ("a read of the record", None)
     key = args.get(key_name) if key_name else None
-    how = f"{tool}({key_name}={key!r})" if key is not None else tool
+    return f"{tool}({key_name}={key!r})" if key is not None else tool
+
+
+def _unknown(name: str, args: Mapping[str, Any], exc: OutcomeUnknown, provider: Provider) -> ToolOutcome:
+    how = settle_read(name, args, provider)
+    retry = (
+        "Do not retry blindly"
+        if exc.idempotency_key
+        else f"Do not retry: {provider.vendor} has no idempotency keys, so a retry could apply it twice"
+    )
     text = (
-        f"Outcome unknown: {exc}. The write may or may not have been applied in Zuora. Do not retry blindly: "
+        f"Outcome unknown: {exc}. The write may or may not have been applied in {provider.vendor}. {retry}: "
         f"read the record with {how} to see whether it changed (track id {exc.track_id})."
     )
     content = {
@@ -373,6 +408,6 @@ def _unknown(name: str, args: Mapping[str, Any], exc: OutcomeUnknown) -> ToolOut
         "changed": False,
         "message": text,
         "settle_with": how,
-        "zuora": {"request_id": None, "track_id": exc.track_id, "idempotency_key": exc.idempotency_key},
+        provider.name: {"request_id": None, "track_id": exc.track_id, "idempotency_key": exc.idempotency_key},
     }
     return ToolOutcome(content, text, is_error=True)

@@ -42,23 +42,27 @@ class AskPerson:
 
     message: str
     request_state: str
-    requested_schema: dict[str, Any] = field(
-        default_factory=lambda: {
-            "type": "object",
-            "properties": {"approve": {"type": "boolean", "title": "Run this write in Zuora"}},
-            "required": ["approve"],
-        }
-    )
+    requested_schema: dict[str, Any] = field(default_factory=lambda: approval_schema("the billing system"))
+
+
+def approval_schema(vendor: str) -> dict[str, Any]:
+    """The one-field form a person answers to approve a write."""
+    return {
+        "type": "object",
+        "properties": {"approve": {"type": "boolean", "title": f"Run this write in {vendor}"}},
+        "required": ["approve"],
+    }
 
 
 def guard_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments that define the Zuora call: everything but the guard's own."""
+    """The arguments that define the billing system's call: everything but the guard's own."""
     return {k: v for k, v in arguments.items() if k not in GUARD_ARGUMENTS}
 
 
 class Guard:
-    def __init__(self, settings: Settings, signer: TokenSigner, audit: AuditLog) -> None:
+    def __init__(self, settings: Settings, signer: TokenSigner, audit: AuditLog, *, vendor: str) -> None:
         self.settings = settings
+        self.vendor = vendor
         self.signer = signer
         self.audit = audit
         self.environment = f"{settings.environment}|{settings.base_url}"
@@ -135,7 +139,7 @@ class Guard:
                 arguments_hash=arguments_hash(guard_arguments(arguments)),
                 decision=decision,
                 detail=detail[:500],
-                zuora_request_id=request_id,
+                request_id=request_id,
                 idempotency_key=idempotency_key,
                 track_id=track_id,
                 operation=str(arguments["operation_id"]) if "operation_id" in arguments else None,
@@ -191,7 +195,11 @@ class Guard:
     def ask_person(self, tool: str, arguments: Mapping[str, Any], report: PreflightReport) -> AskPerson:
         state, claims = self.mint(tool, arguments, report, "elicit")
         self.record(tool, arguments, "previewed", "asked the person", idempotency_key=claims.nonce)
-        return AskPerson(message=elicitation_message(tool, report), request_state=state)
+        return AskPerson(
+            message=elicitation_message(tool, report),
+            request_state=state,
+            requested_schema=approval_schema(self.vendor),
+        )
 
     def declined(self, tool: str, arguments: Mapping[str, Any], action: str) -> ToolOutcome:
         self.record(tool, arguments, "declined", action)
@@ -202,7 +210,7 @@ class Guard:
 
 def elicitation_message(tool: str, report: PreflightReport) -> str:
     lines = [f"Approve {tool}?", report.effect, ""]
-    lines += [f"{'✓' if c.ok else '✗'} {c.check}: {c.detail}" for c in report.checks]
+    lines += [c.line for c in report.checks]
     lines += ["", "Nothing has been changed yet."]
     return "\n".join(lines)
 
@@ -218,7 +226,7 @@ def preview_of(method: str, url: str, body: Any, report: PreflightReport) -> dic
 def _with_checks(message: str, report: PreflightReport | None) -> str:
     if report is None or not report.checks:
         return message
-    checks = "\n".join(f"{'✓' if c.ok else '✗'} {c.check}: {c.detail}" for c in report.checks)
+    checks = "\n".join(c.line for c in report.checks)
     return f"{message}\n{checks}"
 
 

@@ -44,5 +44,13 @@ def test_tools_json_prints_the_exact_tools_list_payload(capsys: pytest.CaptureFi
     captured = capsys.readouterr()
     payload = json.loads(captured.out)
     assert payload == tools_list_payload()
-    assert set(payload["tools"][0]) == {"name", "title", "description", "inputSchema", "outputSchema", "annotations"}
+    assert set(payload["tools"][0]) == {
+        "name",
+        "title",
+        "description",
+        "inputSchema",
+        "outputSchema",
+        "annotations",
+        "_meta",
+    }
     assert "bytes" in captured.err

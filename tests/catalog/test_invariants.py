@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from zuora_mcp.catalog import RECIPES, ToolSpec, annotations_for, get_tool, load_catalog, tool_definition
+from zuora_mcp.catalog import ToolSpec, annotations_for, get_tool, load_catalog, tool_definition
 from zuora_mcp.catalog.shaping import WRITE_STATUSES
+from zuora_mcp.providers.zuora import RECIPES
 from zuora_mcp.schemas import request_schema, tool_names, validator_for
 
 TOOLS = load_catalog()
@@ -173,7 +174,7 @@ def test_read_outputs_allow_extra_fields(tool: ToolSpec) -> None:
 
 def test_tool_definition_uses_wire_names() -> None:
     definition = tool_definition(get_tool("get_invoice"))
-    assert set(definition) == {"name", "title", "description", "inputSchema", "outputSchema", "annotations"}
+    assert set(definition) == {"name", "title", "description", "inputSchema", "outputSchema", "annotations", "_meta"}
 
 
 def test_an_unknown_tool_is_a_key_error() -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import httpx2
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.config import Secret, Settings
+from zuora_mcp.providers.zuora.settings import ZuoraConnection
 
 SECRET = "s3cr3t-do-not-leak-4b1d"
 BASE_URL = "https://zuora.test"
@@ -78,14 +79,18 @@ class FakeTime:
         self.now += seconds
 
 
+_CONNECTION_FIELDS = {f.name for f in fields(ZuoraConnection)}
+
+
 def make_settings(**overrides: Any) -> Settings:
+    """Settings for the fake Zuora; Zuora's own fields (client_id, entity_ids, ...) go to its connection."""
+    connection = ZuoraConnection(client_id="client-id-1", client_secret=Secret(SECRET), zuora_version="341.0")
+    mine = {key: overrides.pop(key) for key in list(overrides) if key in _CONNECTION_FIELDS}
     base = Settings(
         environment="custom",
         base_url=BASE_URL,
         production=False,
-        client_id="client-id-1",
-        client_secret=Secret(SECRET),
-        zuora_version="341.0",
+        connection=replace(connection, **mine),
         max_retries=4,
     )
     return replace(base, **overrides)
@@ -97,8 +102,8 @@ class Harness:
     time: FakeTime
     settings: Settings
 
-    def client(self) -> ZuoraClient:
-        return ZuoraClient(
+    def client(self) -> BillingClient:
+        return BillingClient(
             self.settings,
             transport=httpx2.MockTransport(self.fake),
             sleep=self.time.sleep,

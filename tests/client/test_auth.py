@@ -10,9 +10,9 @@ import anyio
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.config import Secret
-from zuora_mcp.errors import AuthenticationError, ConfigError, ZuoraError
+from zuora_mcp.errors import AuthenticationError, BillingError, ConfigError
 
 from .fakes import SECRET, Harness, ok, token_value
 
@@ -256,7 +256,7 @@ async def test_token_endpoint_5xx_that_persists_is_a_zuora_error(harness: Callab
     h = harness(max_retries=2)
     h.fake.token_answer = lambda request: httpx2.Response(503, text="Service Unavailable")
     async with h.client() as client:
-        with pytest.raises(ZuoraError) as caught:
+        with pytest.raises(BillingError) as caught:
             await client.get("/v1/accounts/A-1")
     assert not isinstance(caught.value, AuthenticationError)
     assert caught.value.status == 503
@@ -264,5 +264,5 @@ async def test_token_endpoint_5xx_that_persists_is_a_zuora_error(harness: Callab
 
 
 async def test_client_can_be_closed_without_ever_sending(harness: Callable[..., Harness]) -> None:
-    client: ZuoraClient = harness().client()
+    client: BillingClient = harness().client()
     await client.aclose()

@@ -1,4 +1,4 @@
-"""Every way Zuora says no becomes one ZuoraError carrying Zuora's reasons and ids."""
+"""Every way Zuora says no becomes one BillingError carrying Zuora's reasons and ids."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from collections.abc import Callable
 import httpx2
 import pytest
 
-from zuora_mcp.errors import ZuoraError
+from zuora_mcp.errors import BillingError
 
 from .fakes import Harness
 
 pytestmark = pytest.mark.anyio
 
 
-async def refusal(harness: Callable[..., Harness], response: httpx2.Response, **overrides: object) -> ZuoraError:
+async def refusal(harness: Callable[..., Harness], response: httpx2.Response, **overrides: object) -> BillingError:
     h = harness(lambda request: response, **overrides)
     async with h.client() as client:
-        with pytest.raises(ZuoraError) as caught:
+        with pytest.raises(BillingError) as caught:
             await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV-0001"}, track_id="track-abc")
     return caught.value
 
@@ -53,7 +53,7 @@ async def test_404_with_reasons_is_a_zuora_error_without_retry(harness: Callable
         )
     )
     async with h.client() as client:
-        with pytest.raises(ZuoraError) as caught:
+        with pytest.raises(BillingError) as caught:
             await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV-0001"})
     assert caught.value.status == 404
     assert [(r.code, r.message) for r in caught.value.reasons] == [("50000060", "not found")]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import anyio
 import pytest
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.errors import OutcomeUnknown, TransportError
 from zuora_mcp.plan import RequestPlan
 
@@ -86,9 +86,9 @@ async def loopback() -> AsyncIterator[tuple[LoopbackZuora, str]]:
         await zuora.shut()
 
 
-def client_for(base_url: str, **overrides: object) -> ZuoraClient:
+def client_for(base_url: str, **overrides: object) -> BillingClient:
     fake_time = FakeTime()
-    return ZuoraClient(make_settings(base_url=base_url, **overrides), sleep=fake_time.sleep)
+    return BillingClient(make_settings(base_url=base_url, **overrides), sleep=fake_time.sleep)
 
 
 async def test_calls_share_pooled_connections_and_decode_gzip(loopback: tuple[LoopbackZuora, str]) -> None:

@@ -13,7 +13,7 @@ import httpx2
 import pytest
 
 from zuora_mcp import __version__
-from zuora_mcp.client import ZuoraClient, new_track_id
+from zuora_mcp.client import BillingClient, new_track_id
 from zuora_mcp.config import Secret
 from zuora_mcp.errors import InvalidPathValue, ZuoraMCPError
 from zuora_mcp.plan import RequestPlan
@@ -182,7 +182,7 @@ async def test_backoff_waits_do_not_hold_a_concurrency_slot(harness: Callable[..
         waiting.set()
         await gate.wait()
 
-    client = ZuoraClient(h.settings, transport=httpx2.MockTransport(h.fake), sleep=slow_sleep, clock=h.time.clock)
+    client = BillingClient(h.settings, transport=httpx2.MockTransport(h.fake), sleep=slow_sleep, clock=h.time.clock)
     async with client:
         with anyio.fail_after(5):
             retrying = asyncio.ensure_future(client.get("/v1/accounts/A-1"))
@@ -199,7 +199,7 @@ async def test_repr_of_client_shows_the_base_url_only(harness: Callable[..., Har
     async with h.client() as client:
         await client.get("/v1/accounts/A-1")
         text = repr(client)
-    assert text == "ZuoraClient(base_url='https://zuora.test')"
+    assert text == "BillingClient(base_url='https://zuora.test')"
 
 
 async def test_secret_and_tokens_never_appear_in_logs_errors_or_reprs(

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import httpx2
 import pytest
 
-from zuora_mcp.errors import OutcomeUnknown, TransportError, ZuoraError
+from zuora_mcp.errors import BillingError, OutcomeUnknown, TransportError
 from zuora_mcp.plan import RequestPlan
 
 from .fakes import Harness, ok
@@ -114,7 +114,7 @@ async def test_get_is_retried_after_read_timeout_and_connect_error(harness: Call
 async def test_retries_are_bounded_by_max_retries(harness: Callable[..., Harness]) -> None:
     h = harness(lambda request: httpx2.Response(503, text="busy"), max_retries=2)
     async with h.client() as client:
-        with pytest.raises(ZuoraError) as caught:
+        with pytest.raises(BillingError) as caught:
             await client.get("/v1/accounts/A-1")
     assert caught.value.status == 503
     assert len(h.fake.api_requests) == 3
@@ -124,7 +124,7 @@ async def test_retries_are_bounded_by_max_retries(harness: Callable[..., Harness
 async def test_zero_max_retries_sends_once(harness: Callable[..., Harness]) -> None:
     h = harness(lambda request: httpx2.Response(503), max_retries=0)
     async with h.client() as client:
-        with pytest.raises(ZuoraError):
+        with pytest.raises(BillingError):
             await client.get("/v1/accounts/A-1")
     assert len(h.fake.api_requests) == 1
     assert h.time.sleeps == []
@@ -133,7 +133,7 @@ async def test_zero_max_retries_sends_once(harness: Callable[..., Harness]) -> N
 async def test_retries_stop_when_the_time_budget_would_be_exceeded(harness: Callable[..., Harness]) -> None:
     h = harness(lambda request: httpx2.Response(429, headers={"Retry-After": "25"}), max_retries=10)
     async with h.client() as client:
-        with pytest.raises(ZuoraError) as caught:
+        with pytest.raises(BillingError) as caught:
             await client.get("/v1/accounts/A-1")
     # 25 + 25 fits in the 60 s budget, a third wait would not.
     assert h.time.sleeps == [25.0, 25.0]
@@ -198,7 +198,7 @@ async def test_put_that_may_have_been_processed_raises_outcome_unknown_unretried
 async def test_put_503_is_a_refusal_and_not_retried(harness: Callable[..., Harness]) -> None:
     h = harness(scripted(httpx2.Response(503)))
     async with h.client() as client:
-        with pytest.raises(ZuoraError) as caught:
+        with pytest.raises(BillingError) as caught:
             await client.send(put())
     assert caught.value.status == 503
     assert len(h.fake.api_requests) == 1
@@ -284,7 +284,7 @@ async def test_post_final_refusal_before_processing_is_a_zuora_error(
 ) -> None:
     h = harness(lambda request: httpx2.Response(status), max_retries=1)
     async with h.client() as client:
-        with pytest.raises(ZuoraError) as caught:
+        with pytest.raises(BillingError) as caught:
             await client.send(post())
     assert caught.value.status == status
     assert len(h.fake.api_requests) == 2

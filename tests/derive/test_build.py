@@ -38,7 +38,7 @@ RECIPES = (
 def test_build_writes_one_sorted_file_per_tool_with_a_trailing_newline(
     document: dict[str, Any], tmp_path: Path
 ) -> None:
-    changed = write(Spec(document), RECIPES, tmp_path)
+    changed = write(Spec(document), RECIPES, tmp_path, vendor_key="zuora")
     assert changed == ["list_things.json", "update_thing.json"]
     text = (tmp_path / "update_thing.json").read_text()
     assert text.endswith("}\n")
@@ -54,35 +54,35 @@ def test_build_writes_one_sorted_file_per_tool_with_a_trailing_newline(
 
 
 def test_a_second_build_changes_nothing(document: dict[str, Any], tmp_path: Path) -> None:
-    write(Spec(document), RECIPES, tmp_path)
-    assert write(Spec(document), RECIPES, tmp_path) == []
+    write(Spec(document), RECIPES, tmp_path, vendor_key="zuora")
+    assert write(Spec(document), RECIPES, tmp_path, vendor_key="zuora") == []
 
 
 def test_check_passes_on_fresh_files(document: dict[str, Any], tmp_path: Path) -> None:
-    write(Spec(document), RECIPES, tmp_path)
-    assert check(Spec(document), RECIPES, tmp_path) == []
+    write(Spec(document), RECIPES, tmp_path, vendor_key="zuora")
+    assert check(Spec(document), RECIPES, tmp_path, vendor_key="zuora") == []
 
 
 def test_check_reports_a_stale_file_with_a_diff(document: dict[str, Any], tmp_path: Path) -> None:
     spec = Spec(document)
-    write(spec, RECIPES, tmp_path)
+    write(spec, RECIPES, tmp_path, vendor_key="zuora")
     document["components"]["schemas"]["Node"]["properties"]["amount"]["maximum"] = 10
-    differences = check(Spec(document), RECIPES, tmp_path)
+    differences = check(Spec(document), RECIPES, tmp_path, vendor_key="zuora")
     assert [d.name for d in differences] == ["update_thing.json"]
     assert '+              "maximum": 10,' in differences[0].diff
     assert differences[0].diff.startswith("--- committed/update_thing.json\n+++ derived/update_thing.json\n")
 
 
 def test_check_reports_missing_and_unwanted_files(document: dict[str, Any], tmp_path: Path) -> None:
-    write(Spec(document), RECIPES, tmp_path)
+    write(Spec(document), RECIPES, tmp_path, vendor_key="zuora")
     (tmp_path / "list_things.json").unlink()
     (tmp_path / "old_tool.json").write_text("{}\n")
-    names = [d.name for d in check(Spec(document), RECIPES, tmp_path)]
+    names = [d.name for d in check(Spec(document), RECIPES, tmp_path, vendor_key="zuora")]
     assert names == ["list_things.json", "old_tool.json"]
 
 
 def test_read_tools_output_describes_the_projection_and_next_page(document: dict[str, Any]) -> None:
-    content = build_tool_file(Spec(document), RECIPES[1])
+    content = build_tool_file(Spec(document), RECIPES[1], vendor_key="zuora")
     output = content["output"]
     record = output["properties"]["things"]["items"]
     assert record == {
@@ -99,7 +99,7 @@ def test_a_projection_field_missing_from_the_response_is_an_error(document: dict
         name="x", title="X", description="X.", operation_id="GET_Things", safety="read", shaping=Shaping(("nope",))
     )
     with pytest.raises(SpecError, match="nope"):
-        build_tool_file(Spec(document), recipe)
+        build_tool_file(Spec(document), recipe, vendor_key="zuora")
 
 
 def test_yaml_and_json_editions_load_the_same(document: dict[str, Any], tmp_path: Path) -> None:

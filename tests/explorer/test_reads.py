@@ -10,7 +10,7 @@ import httpx2
 import pytest
 from mcp.client import Client
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.config import load_settings
 from zuora_mcp.explorer.tools import Explorer
 from zuora_mcp.server import build_app, build_server
@@ -27,7 +27,7 @@ async def test_a_read_sends_wire_names_and_returns_zuoras_answer_without_bookkee
         return httpx2.Response(200, json=body, headers={"Zuora-Request-Id": "r-1"})
 
     settings = load_settings({"base_url": "http://127.0.0.1:9"}, environ={"ZUORA_ACCESS_TOKEN": "t0k"})
-    async with ZuoraClient(settings, transport=httpx2.MockTransport(answer)) as zuora:
+    async with BillingClient(settings, transport=httpx2.MockTransport(answer)) as zuora:
         app = build_app(settings, zuora)
         async with Client(build_server(app), mode="legacy") as client:
             result = await client.call_tool(
@@ -48,7 +48,7 @@ async def test_a_read_sends_wire_names_and_returns_zuoras_answer_without_bookkee
 
 async def test_the_index_is_read_on_the_first_explorer_call_not_at_start(tmp_path: Path) -> None:
     settings = load_settings({"base_url": "http://127.0.0.1:9"}, environ={"ZUORA_ACCESS_TOKEN": "t0k"})
-    async with ZuoraClient(settings, transport=httpx2.MockTransport(lambda r: httpx2.Response(500))) as zuora:
+    async with BillingClient(settings, transport=httpx2.MockTransport(lambda r: httpx2.Response(500))) as zuora:
         app = build_app(settings, zuora)
         app.explorer = Explorer(app.executor, {}, catalog_served=True, index_path=tmp_path / "missing.json.gz")
         async with Client(build_server(app), mode="legacy") as client:

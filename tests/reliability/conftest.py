@@ -21,7 +21,7 @@ import pytest
 from mcp.client import Client
 
 from tests.server.conftest import settings_for
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 from zuora_mcp.providers.zuora.sandbox.models import ItemStore
 from zuora_mcp.providers.zuora.sandbox.tenant import Tenant
@@ -75,7 +75,7 @@ async def harness(sandbox: RunningSandbox, *, era: str = "legacy", **flags: Any)
     """The real server (catalog and explorer) over the SDK's in-memory client, on ``sandbox``."""
     settings = settings_for(sandbox, None, **flags)
     sleeps, wire = SleepRecorder(), RecordingTransport()
-    async with ZuoraClient(settings, sleep=sleeps, transport=wire) as zuora:
+    async with BillingClient(settings, sleep=sleeps, transport=wire) as zuora:
         app = build_app(settings, zuora)
         async with Client(build_server(app), mode=era) as client:  # type: ignore[arg-type]
             yield Harness(client, app, sandbox, sleeps, wire)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import fields, replace
 from typing import Any
 
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.config import Secret, Settings
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
+from zuora_mcp.providers.zuora.settings import ZuoraConnection
 
 # 2025-06-01 12:00:00 UTC: a fixed sandbox clock makes dates in answers predictable.
 CLOCK_START = 1748779200.0
@@ -43,12 +45,14 @@ def sleeps() -> Sleeps:
 
 
 def settings_for(sandbox: RunningSandbox, **overrides: Any) -> Settings:
+    """Settings for the sandbox; Zuora's own fields (entity_ids, ...) go to its connection."""
+    connection = ZuoraConnection(client_id=sandbox.client_id, client_secret=Secret(sandbox.client_secret))
+    mine = {key: overrides.pop(key) for key in list(overrides) if key in {f.name for f in fields(ZuoraConnection)}}
     values: dict[str, Any] = {
         "environment": "custom",
         "base_url": sandbox.base_url,
         "production": False,
-        "client_id": sandbox.client_id,
-        "client_secret": Secret(sandbox.client_secret),
+        "connection": replace(connection, **mine),
         "max_retries": 0,
         "timeout_seconds": 5.0,
     }
@@ -57,18 +61,18 @@ def settings_for(sandbox: RunningSandbox, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-async def client(sandbox: RunningSandbox, sleeps: Sleeps) -> AsyncIterator[ZuoraClient]:
+async def client(sandbox: RunningSandbox, sleeps: Sleeps) -> AsyncIterator[BillingClient]:
     """The real client, retries off, so faults and refusals show up raw."""
-    async with ZuoraClient(settings_for(sandbox), sleep=sleeps) as zuora:
+    async with BillingClient(settings_for(sandbox), sleep=sleeps) as zuora:
         yield zuora
 
 
 @pytest.fixture
-def make_client(sandbox: RunningSandbox, sleeps: Sleeps) -> Callable[..., ZuoraClient]:
+def make_client(sandbox: RunningSandbox, sleeps: Sleeps) -> Callable[..., BillingClient]:
     """``make_client(**settings_overrides)``; the test closes it."""
 
-    def build(**overrides: Any) -> ZuoraClient:
-        return ZuoraClient(settings_for(sandbox, **overrides), sleep=sleeps)
+    def build(**overrides: Any) -> BillingClient:
+        return BillingClient(settings_for(sandbox, **overrides), sleep=sleeps)
 
     return build
 

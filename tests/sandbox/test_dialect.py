@@ -9,8 +9,8 @@ from collections.abc import Callable
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
-from zuora_mcp.errors import AuthenticationError, ZuoraError
+from zuora_mcp.client import BillingClient
+from zuora_mcp.errors import AuthenticationError, BillingError
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.providers.zuora.sandbox import DEFAULT_CLIENT_ID, RunningSandbox, SandboxOptions, running_sandbox
 
@@ -48,7 +48,7 @@ async def test_token_endpoint_refuses_other_credentials(sandbox: RunningSandbox,
 
 
 async def test_client_reports_refused_credentials(
-    sandbox: RunningSandbox, make_client: Callable[..., ZuoraClient]
+    sandbox: RunningSandbox, make_client: Callable[..., BillingClient]
 ) -> None:
     from zuora_mcp.config import Secret
 
@@ -75,7 +75,7 @@ async def test_request_without_token_gets_zuoras_401(sandbox: RunningSandbox) ->
 
 
 async def test_expired_token_is_refused_and_the_client_refreshes_once(
-    sandbox: RunningSandbox, client: ZuoraClient
+    sandbox: RunningSandbox, client: BillingClient
 ) -> None:
     await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV00000001"})
     sandbox.tenant.clock.advance(3601)  # past expires_in on the sandbox clock; the client has not noticed
@@ -130,25 +130,25 @@ async def test_unknown_path_and_method_answer_404_and_405(raw: httpx2.AsyncClien
     ],
 )
 async def test_strict_bodies_refuse_unknown_and_mistyped_fields(
-    client: ZuoraClient, sandbox: RunningSandbox, body: dict[str, object], category: str
+    client: BillingClient, sandbox: RunningSandbox, body: dict[str, object], category: str
 ) -> None:
     plan = RequestPlan(
         method="PUT", path="/v1/invoices/{invoiceKey}/reverse", path_params={"invoiceKey": "INV00000001"}, body=body
     )
-    with pytest.raises(ZuoraError) as caught:
+    with pytest.raises(BillingError) as caught:
         await client.send(plan)
     assert caught.value.reasons[0].code[-2:] == category
     assert sandbox.tenant.invoice("INV00000001").balance == 165
 
 
-async def test_strict_bodies_refuse_missing_required_fields(client: ZuoraClient) -> None:
+async def test_strict_bodies_refuse_missing_required_fields(client: BillingClient) -> None:
     plan = RequestPlan(
         method="POST",
         path="/v1/credit-memos/invoice/{invoiceKey}",
         path_params={"invoiceKey": "INV00000001"},
         body={"items": []},
     )
-    with pytest.raises(ZuoraError) as caught:
+    with pytest.raises(BillingError) as caught:
         await client.send(plan)
     assert caught.value.reasons[0].code.endswith("22")
 

@@ -8,8 +8,8 @@ from email.utils import parsedate_to_datetime
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
-from zuora_mcp.errors import ZuoraError
+from zuora_mcp.client import BillingClient
+from zuora_mcp.errors import BillingError
 from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
 
 from .conftest import CLOCK_START, settings_for
@@ -22,9 +22,9 @@ INVOICES = "/object-query/invoices"
 async def test_multi_entity_tenant_refuses_a_request_that_names_no_entity() -> None:
     async with (
         running_sandbox(SandboxOptions(entity_ids=("ent-us", "ent-eu"))) as sandbox,
-        ZuoraClient(settings_for(sandbox, max_retries=0)) as client,
+        BillingClient(settings_for(sandbox, max_retries=0)) as client,
     ):
-        with pytest.raises(ZuoraError) as refused:
+        with pytest.raises(BillingError) as refused:
             await client.get(INVOICES, query={"pageSize": 1})
     assert refused.value.status == 400
     assert refused.value.reasons[0].code == "50000023"
@@ -35,7 +35,7 @@ async def test_multi_entity_tenant_refuses_a_request_that_names_no_entity() -> N
 async def test_multi_entity_tenant_answers_when_the_entity_is_named() -> None:
     async with (
         running_sandbox(SandboxOptions(entity_ids=("ent-us", "ent-eu"))) as sandbox,
-        ZuoraClient(settings_for(sandbox, entity_ids=("ent-eu",))) as client,
+        BillingClient(settings_for(sandbox, entity_ids=("ent-eu",))) as client,
     ):
         answer = await client.get(INVOICES, query={"pageSize": 1})
     assert answer.status == 200
@@ -45,9 +45,9 @@ async def test_multi_entity_tenant_answers_when_the_entity_is_named() -> None:
 async def test_multi_entity_tenant_refuses_an_entity_the_token_is_not_valid_for() -> None:
     async with (
         running_sandbox(SandboxOptions(entity_ids=("ent-us",))) as sandbox,
-        ZuoraClient(settings_for(sandbox, entity_ids=("ent-mars",))) as client,
+        BillingClient(settings_for(sandbox, entity_ids=("ent-mars",))) as client,
     ):
-        with pytest.raises(ZuoraError) as refused:
+        with pytest.raises(BillingError) as refused:
             await client.get(INVOICES, query={"pageSize": 1})
     assert refused.value.status == 400
     assert "'ent-mars'" in refused.value.reasons[0].message
@@ -86,7 +86,7 @@ async def test_every_answer_carries_one_date_header_near_real_time() -> None:
 async def test_date_offset_shifts_the_date_header_but_not_the_tenant_clock() -> None:
     async with (
         running_sandbox(SandboxOptions(date_offset=-900, clock_start=CLOCK_START)) as sandbox,
-        ZuoraClient(settings_for(sandbox)) as client,
+        BillingClient(settings_for(sandbox)) as client,
     ):
         answer = await client.get(INVOICES, query={"pageSize": 1})
         assert sandbox.tenant.clock.now() == CLOCK_START

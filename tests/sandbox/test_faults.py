@@ -8,8 +8,8 @@ import anyio
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
-from zuora_mcp.errors import OutcomeUnknown, TransportError, ZuoraError
+from zuora_mcp.client import BillingClient
+from zuora_mcp.errors import BillingError, OutcomeUnknown, TransportError
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.providers.zuora.sandbox import FaultRates, RunningSandbox, SandboxOptions, running_sandbox
 
@@ -32,25 +32,25 @@ def create(key: str) -> RequestPlan:
     )
 
 
-async def test_429_carries_retry_after_and_changes_nothing(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_429_carries_retry_after_and_changes_nothing(client: BillingClient, sandbox: RunningSandbox) -> None:
     sandbox.faults.once("429", "PUT", "/v1/invoices/*/reverse", seconds=7)
-    with pytest.raises(ZuoraError) as caught:
+    with pytest.raises(BillingError) as caught:
         await client.send(REVERSE)
     assert (caught.value.status, caught.value.retry_after) == (429, 7)
     assert sandbox.tenant.invoice("INV00000001").balance == 165
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-async def test_5xx_faults_answer_that_status(client: ZuoraClient, sandbox: RunningSandbox, status: int) -> None:
+async def test_5xx_faults_answer_that_status(client: BillingClient, sandbox: RunningSandbox, status: int) -> None:
     sandbox.faults.once(str(status), "GET")  # type: ignore[arg-type]
-    with pytest.raises(ZuoraError) as caught:
+    with pytest.raises(BillingError) as caught:
         await client.get(INVOICE, {"invoiceKey": "INV00000001"})
     assert caught.value.status == status
     assert sandbox.counters.faults_injected == 1
 
 
 async def test_client_retries_through_one_shot_faults(
-    sandbox: RunningSandbox, make_client: Callable[..., ZuoraClient], sleeps: Sleeps
+    sandbox: RunningSandbox, make_client: Callable[..., BillingClient], sleeps: Sleeps
 ) -> None:
     sandbox.faults.once("503", "GET", "/v1/invoices/*", count=2, seconds=1)
     async with make_client(max_retries=3) as client:
@@ -59,7 +59,7 @@ async def test_client_retries_through_one_shot_faults(
     assert sleeps.calls == [1.0, 1.0]
 
 
-async def test_drop_before_commit_applies_nothing(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_drop_before_commit_applies_nothing(client: BillingClient, sandbox: RunningSandbox) -> None:
     sandbox.faults.once("drop_before_commit", "PUT")
     with pytest.raises((OutcomeUnknown, TransportError)):
         await client.send(REVERSE)
@@ -68,7 +68,7 @@ async def test_drop_before_commit_applies_nothing(client: ZuoraClient, sandbox: 
 
 
 async def test_drop_after_commit_applies_the_write_but_loses_the_answer(
-    client: ZuoraClient, sandbox: RunningSandbox
+    client: BillingClient, sandbox: RunningSandbox
 ) -> None:
     sandbox.faults.once("drop_after_commit", "PUT")
     with pytest.raises(OutcomeUnknown):
@@ -78,7 +78,7 @@ async def test_drop_after_commit_applies_the_write_but_loses_the_answer(
 
 
 async def test_resending_a_dropped_post_with_its_key_returns_the_first_result(
-    client: ZuoraClient, sandbox: RunningSandbox
+    client: BillingClient, sandbox: RunningSandbox
 ) -> None:
     sandbox.faults.once("drop_after_commit", "POST", "/v1/invoices")
     with pytest.raises(OutcomeUnknown):
@@ -91,7 +91,7 @@ async def test_resending_a_dropped_post_with_its_key_returns_the_first_result(
 
 @pytest.mark.parametrize(("fault", "applied"), [("delay_after_commit", True), ("delay_before_commit", False)])
 async def test_read_timeout_lands_before_or_after_the_commit(
-    sandbox: RunningSandbox, make_client: Callable[..., ZuoraClient], fault: str, applied: bool
+    sandbox: RunningSandbox, make_client: Callable[..., BillingClient], fault: str, applied: bool
 ) -> None:
     sandbox.faults.once(fault, "PUT", seconds=0.4)  # type: ignore[arg-type]
     async with make_client(timeout_seconds=0.1) as client:
@@ -104,17 +104,17 @@ async def test_read_timeout_lands_before_or_after_the_commit(
     assert sandbox.tenant.invoice("INV00000001").balance == 0
 
 
-async def test_latency_is_added(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_latency_is_added(client: BillingClient, sandbox: RunningSandbox) -> None:
     sandbox.faults.once("latency", "GET", seconds=0.2)
     began = anyio.current_time()
     await client.get(INVOICE, {"invoiceKey": "INV00000001"})
     assert anyio.current_time() - began >= 0.2
 
 
-async def test_one_shot_rules_hit_only_matching_requests(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_one_shot_rules_hit_only_matching_requests(client: BillingClient, sandbox: RunningSandbox) -> None:
     sandbox.faults.once("500", "GET", "/v1/invoices/INV00000002")
     await client.get(INVOICE, {"invoiceKey": "INV00000001"})
-    with pytest.raises(ZuoraError):
+    with pytest.raises(BillingError):
         await client.get(INVOICE, {"invoiceKey": "INV00000002"})
     await client.get(INVOICE, {"invoiceKey": "INV00000002"})
     assert sandbox.faults.rules == []

@@ -8,8 +8,8 @@ import anyio
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
-from zuora_mcp.errors import ZuoraError
+from zuora_mcp.client import BillingClient
+from zuora_mcp.errors import BillingError
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 
@@ -24,7 +24,7 @@ def create_plan(key: str, comment: str = "first") -> RequestPlan:
 
 
 async def test_same_key_and_request_returns_the_first_answer_without_a_second_invoice(
-    client: ZuoraClient, sandbox: RunningSandbox
+    client: BillingClient, sandbox: RunningSandbox
 ) -> None:
     first = await client.send(create_plan("key-1"))
     second = await client.send(create_plan("key-1"))
@@ -34,25 +34,25 @@ async def test_same_key_and_request_returns_the_first_answer_without_a_second_in
     assert (sandbox.counters.writes_applied, sandbox.counters.idempotent_replays) == (1, 1)
 
 
-async def test_same_key_with_a_different_body_is_refused(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_same_key_with_a_different_body_is_refused(client: BillingClient, sandbox: RunningSandbox) -> None:
     await client.send(create_plan("key-2"))
-    with pytest.raises(ZuoraError) as caught:
+    with pytest.raises(BillingError) as caught:
         await client.send(create_plan("key-2", comment="changed"))
     assert caught.value.status == 422
     assert len(sandbox.tenant.invoices) == 10
 
 
-async def test_a_refusal_is_remembered_too(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_a_refusal_is_remembered_too(client: BillingClient, sandbox: RunningSandbox) -> None:
     plan = RequestPlan(
         method="POST", path=CREATE, body={"accountNumber": "A404", "invoiceDate": "2025-06-01"}, idempotency_key="key-3"
     )
     for _ in range(2):
-        with pytest.raises(ZuoraError):
+        with pytest.raises(BillingError):
             await client.send(plan)
     assert sandbox.counters.idempotent_replays == 1
 
 
-async def test_keys_are_forgotten_after_24_hours(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_keys_are_forgotten_after_24_hours(client: BillingClient, sandbox: RunningSandbox) -> None:
     await client.send(create_plan("key-4"))
     sandbox.tenant.clock.advance(24 * 3600)
     await client.send(create_plan("key-4"))

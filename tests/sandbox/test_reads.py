@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from zuora_mcp.client import ZuoraClient
-from zuora_mcp.errors import ZuoraError
+from zuora_mcp.client import BillingClient
+from zuora_mcp.errors import BillingError
 from zuora_mcp.plan import QueryValue
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, demo_id
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_invoice_is_found_by_number_and_by_id(client: ZuoraClient) -> None:
+async def test_invoice_is_found_by_number_and_by_id(client: BillingClient) -> None:
     by_number = (await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV00000001"})).data
     by_id = (await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": demo_id("INV00000001")})).data
     assert by_number == by_id
@@ -27,15 +27,15 @@ async def test_invoice_is_found_by_number_and_by_id(client: ZuoraClient) -> None
     assert (by_number["invoiceDate"], by_number["dueDate"]) == ("2025-01-01", "2025-01-31")
 
 
-async def test_unknown_invoice_is_a_404_in_zuoras_shape(client: ZuoraClient) -> None:
-    with pytest.raises(ZuoraError) as caught:
+async def test_unknown_invoice_is_a_404_in_zuoras_shape(client: BillingClient) -> None:
+    with pytest.raises(BillingError) as caught:
         await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV99999999"})
     assert caught.value.status == 404
     assert caught.value.reasons[0].code == "50000040"
     assert caught.value.process_id
 
 
-async def test_items_page_with_a_next_page_url(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_items_page_with_a_next_page_url(client: BillingClient, sandbox: RunningSandbox) -> None:
     path = "/v1/invoices/{invoiceKey}/items"
     first = (await client.get(path, {"invoiceKey": "INV00000005"}, {"pageSize": 40})).data
     assert len(first["invoiceItems"]) == 40
@@ -45,7 +45,7 @@ async def test_items_page_with_a_next_page_url(client: ZuoraClient, sandbox: Run
     assert last["nextPage"] is None
 
 
-async def test_the_2001_item_invoice_is_generated_not_stored(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_the_2001_item_invoice_is_generated_not_stored(client: BillingClient, sandbox: RunningSandbox) -> None:
     await client.get("/v1/invoices/{invoiceKey}/items", {"invoiceKey": "INV00000005"}, {"pageSize": 40})
     invoice = sandbox.tenant.invoice("INV00000005")
     assert len(invoice.items) == 2001
@@ -53,7 +53,7 @@ async def test_the_2001_item_invoice_is_generated_not_stored(client: ZuoraClient
     assert invoice.amount == 2001
 
 
-async def test_items_carry_their_taxation_items(client: ZuoraClient, sandbox: RunningSandbox) -> None:
+async def test_items_carry_their_taxation_items(client: BillingClient, sandbox: RunningSandbox) -> None:
     items = (await client.get("/v1/invoices/{invoiceKey}/items", {"invoiceKey": "INV00000006"})).data["invoiceItems"]
     assert items[0]["chargeAmount"] == 500.0
     assert items[0]["taxationItems"]["data"][0]["taxAmount"] == 95.0
@@ -64,30 +64,30 @@ async def test_items_carry_their_taxation_items(client: ZuoraClient, sandbox: Ru
     assert [t["name"] for t in taxes.data["data"]] == ["VAT"]
 
 
-async def test_files_are_newest_first(client: ZuoraClient) -> None:
+async def test_files_are_newest_first(client: BillingClient) -> None:
     files = (await client.get("/v1/invoices/{invoiceKey}/files", {"invoiceKey": "INV00000001"})).data["invoiceFiles"]
     assert [f["versionNumber"] for f in files] == [2, 1]
 
 
-async def test_application_parts_show_the_payment(client: ZuoraClient) -> None:
+async def test_application_parts_show_the_payment(client: BillingClient) -> None:
     parts = (await client.get("/v1/invoices/{invoiceKey}/application-parts", {"invoiceKey": "INV00000002"})).data
     assert [(p["appliedAmount"], p["paymentId"]) for p in parts["applicationParts"]] == [(50.0, demo_id("P-00000001"))]
 
 
-async def test_account_shows_currency_and_balances(client: ZuoraClient) -> None:
+async def test_account_shows_currency_and_balances(client: BillingClient) -> None:
     account = (await client.get("/v1/accounts/{account-key}", {"account-key": "A00000003"})).data
     assert account["basicInfo"]["accountNumber"] == "A00000003"
     assert account["billingAndPayment"]["currency"] == "EUR"
     assert account["metrics"]["totalInvoiceBalance"] == 595.0
 
 
-async def test_memos_are_found_by_number(client: ZuoraClient) -> None:
+async def test_memos_are_found_by_number(client: BillingClient) -> None:
     credit = (await client.get("/v1/credit-memos/{creditMemoKey}", {"creditMemoKey": "CM00000001"})).data
     debit = (await client.get("/v1/debit-memos/{debitMemoKey}", {"debitMemoKey": "DM00000001"})).data
     assert (credit["unappliedAmount"], debit["balance"]) == (30.0, 40.0)
 
 
-async def numbers(client: ZuoraClient, *filters: str, **extra: QueryValue) -> list[str]:
+async def numbers(client: BillingClient, *filters: str, **extra: QueryValue) -> list[str]:
     query: dict[str, QueryValue] = {"filter[]": list(filters), "pageSize": 99, **extra}
     data = (await client.get("/object-query/invoices", query=query)).data
     return [row["invoiceNumber"] for row in data["data"]]
@@ -108,11 +108,11 @@ async def numbers(client: ZuoraClient, *filters: str, **extra: QueryValue) -> li
         (("currency.EQ:EUR",), ["INV00000006"]),
     ],
 )
-async def test_object_query_filters(client: ZuoraClient, filters: tuple[str, ...], expected: list[str]) -> None:
+async def test_object_query_filters(client: BillingClient, filters: tuple[str, ...], expected: list[str]) -> None:
     assert await numbers(client, *filters) == expected
 
 
-async def test_object_query_filters_by_account_id(client: ZuoraClient) -> None:
+async def test_object_query_filters_by_account_id(client: BillingClient) -> None:
     assert await numbers(client, f"accountId.EQ:{demo_id('A00000002')}") == [
         "INV00000004",
         "INV00000005",
@@ -120,7 +120,7 @@ async def test_object_query_filters_by_account_id(client: ZuoraClient) -> None:
     ]
 
 
-async def test_object_query_pages_with_a_cursor(client: ZuoraClient) -> None:
+async def test_object_query_pages_with_a_cursor(client: BillingClient) -> None:
     seen: list[str] = []
     query: dict[str, QueryValue] = {"pageSize": 4}
     pages = 0
@@ -146,7 +146,7 @@ async def test_object_query_pages_with_a_cursor(client: ZuoraClient) -> None:
         {"cursor": "not-a-cursor"},
     ],
 )
-async def test_object_query_refuses_bad_parameters(client: ZuoraClient, query: dict[str, QueryValue]) -> None:
-    with pytest.raises(ZuoraError) as caught:
+async def test_object_query_refuses_bad_parameters(client: BillingClient, query: dict[str, QueryValue]) -> None:
+    with pytest.raises(BillingError) as caught:
         await client.get("/object-query/invoices", query=query)
     assert caught.value.status == 400

@@ -12,7 +12,7 @@ import anyio
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.errors import ConfigError
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, demo_seed, load_seed, running_sandbox
 
@@ -32,7 +32,7 @@ async def test_sandbox_listens_on_loopback_and_stops_cleanly() -> None:
 
 
 async def test_counters_count_connections_tokens_writes_and_routes(sandbox: RunningSandbox) -> None:
-    async with ZuoraClient(settings_for(sandbox)) as client:
+    async with BillingClient(settings_for(sandbox)) as client:
         for _ in range(3):
             await client.get("/v1/invoices/{invoiceKey}", {"invoiceKey": "INV00000001"})
         await client.get("/v1/accounts/{account-key}", {"account-key": "A00000001"})

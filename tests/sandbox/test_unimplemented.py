@@ -5,16 +5,16 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from zuora_mcp.client import ZuoraClient
-from zuora_mcp.errors import ZuoraError
+from zuora_mcp.client import BillingClient
+from zuora_mcp.errors import BillingError
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_a_zuora_read_the_sandbox_lacks_says_not_available(client: ZuoraClient) -> None:
-    with pytest.raises(ZuoraError) as caught:
+async def test_a_zuora_read_the_sandbox_lacks_says_not_available(client: BillingClient) -> None:
+    with pytest.raises(BillingError) as caught:
         await client.get("/v1/subscriptions/{subscriptionKey}", {"subscriptionKey": "A-S00000001"})
     assert caught.value.status == 200
     assert "not available in the sandbox" in caught.value.reasons[0].message
@@ -23,10 +23,10 @@ async def test_a_zuora_read_the_sandbox_lacks_says_not_available(client: ZuoraCl
 
 
 async def test_a_zuora_write_the_sandbox_lacks_is_refused_without_effect(
-    client: ZuoraClient, sandbox: RunningSandbox
+    client: BillingClient, sandbox: RunningSandbox
 ) -> None:
     plan = RequestPlan(method="POST", path="/v1/payments", body={"accountId": "x", "amount": 1, "type": "External"})
-    with pytest.raises(ZuoraError) as caught:
+    with pytest.raises(BillingError) as caught:
         await client.send(plan)
     assert "not available in the sandbox" in caught.value.reasons[0].message
     assert sandbox.counters.writes_applied == 0

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from mcp.client import Client
 
-from zuora_mcp.client import ZuoraClient
+from zuora_mcp.client import BillingClient
 from zuora_mcp.config import Settings, load_settings
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 from zuora_mcp.server import ServerApp, build_app, build_server
@@ -66,7 +66,7 @@ async def connected(
     **flags: Any,
 ) -> AsyncIterator[Harness]:
     settings = settings_for(sandbox, audit, **flags)
-    async with ZuoraClient(settings) as zuora:
+    async with BillingClient(settings) as zuora:
         app = build_app(settings, zuora, clock=clock) if clock else build_app(settings, zuora)
         async with Client(build_server(app), mode=era, elicitation_callback=elicitation) as client:  # type: ignore[arg-type]
             yield Harness(client, app, sandbox)

@@ -56,7 +56,7 @@ async def test_a_token_is_refused_in_another_environment(sandbox: RunningSandbox
     async with running_sandbox(SandboxOptions(port=0)) as other, connected(other) as h2:
         result = await h2.call("reverse_invoice", {"invoiceKey": "INV00000001", "confirmation_token": token})
         assert result.structured_content["status"] == "refused"
-        assert "another Zuora environment" in result.structured_content["message"]
+        assert "another environment" in result.structured_content["message"]
         assert writes_sent(other) == 0
 
 

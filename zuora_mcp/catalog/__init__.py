@@ -1,7 +1,8 @@
 """The tool catalog: every tool as a value, built from a hand-written recipe and its derived schema.
 
-Recipes (``invoices``, ``memos``, ``accounts``) say what a person decides; ``tool_schemas/<name>.json``
-holds what the build step derived from Zuora's spec. :func:`load_catalog` joins them once.
+Recipes come from the provider (``zuora_mcp/providers/<name>/``) and say what a person decides;
+``tool_schemas/<provider>/<name>.json`` holds what the build step derived from that provider's spec.
+:func:`load_catalog` joins them once per provider.
 """
 
 from __future__ import annotations
@@ -9,15 +10,22 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, cast
 
-from zuora_mcp.catalog.recipe import DATA_NOT_INSTRUCTIONS, Recipe, Safety, Shaping
-from zuora_mcp.catalog.tool import OWN_ARGUMENTS, Location, ToolSpec, annotations_for, tool_definition
+from zuora_mcp.catalog.recipe import Recipe, Safety, Shaping, data_not_instructions
+from zuora_mcp.catalog.tool import (
+    META_OPERATION,
+    OWN_ARGUMENTS,
+    Location,
+    ToolSpec,
+    annotations_for,
+    tool_definition,
+)
 from zuora_mcp.plan import Method
-from zuora_mcp.providers.zuora import accounts, invoices, memos
+from zuora_mcp.providers import DEFAULT_PROVIDER, get_provider
 from zuora_mcp.schemas import load_tool_file
 
 __all__ = [
+    "META_OPERATION",
     "OWN_ARGUMENTS",
-    "RECIPES",
     "Location",
     "Recipe",
     "Safety",
@@ -30,14 +38,13 @@ __all__ = [
     "tool_definition",
 ]
 
-RECIPES: tuple[Recipe, ...] = (*invoices.RECIPES, *memos.RECIPES, *accounts.RECIPES)
 
-
-def describe(recipe: Recipe, derived: dict[str, Any]) -> str:
+def describe(recipe: Recipe, derived: dict[str, Any], vendor: str) -> str:
     """The tool's description: the recipe's text plus the notes every tool of its kind needs."""
     parts = [recipe.description]
     if recipe.safety == "read":
-        parts.append(DATA_NOT_INSTRUCTIONS)
+        parts.append(data_not_instructions(vendor))
+    # Zuora's derivation leaves these marks; other vendors' specs have neither.
     custom = "patternProperties" in derived["input"]
     left_out = bool(derived.get("dropped") or derived.get("omitted"))
     if custom and left_out:
@@ -49,13 +56,13 @@ def describe(recipe: Recipe, derived: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def _tool(recipe: Recipe) -> ToolSpec:
-    derived = load_tool_file(recipe.name)
+def _tool(recipe: Recipe, provider: str, vendor: str) -> ToolSpec:
+    derived = load_tool_file(recipe.name, provider)
     operation = derived["operation"]
     return ToolSpec(
         name=recipe.name,
         title=recipe.title,
-        description=describe(recipe, derived),
+        description=describe(recipe, derived, vendor),
         operation_id=recipe.operation_id,
         method=cast(Method, operation["method"]),
         path=operation["path"],
@@ -71,22 +78,24 @@ def _tool(recipe: Recipe) -> ToolSpec:
 
 
 @cache
-def load_catalog() -> tuple[ToolSpec, ...]:
-    """Every tool, in catalog order. Loaded once.
+def load_catalog(provider: str = DEFAULT_PROVIDER) -> tuple[ToolSpec, ...]:
+    """Every tool of ``provider``, in catalog order. Loaded once.
 
     Raises:
         KeyError: a recipe has no schema file (run ``zuora-mcp schemas build``).
+        ConfigError: no provider has that name.
     """
-    return tuple(_tool(recipe) for recipe in RECIPES)
+    chosen = get_provider(provider)
+    return tuple(_tool(recipe, chosen.name, chosen.vendor) for recipe in chosen.recipes)
 
 
-def get_tool(name: str) -> ToolSpec:
+def get_tool(name: str, provider: str = DEFAULT_PROVIDER) -> ToolSpec:
     """The tool called ``name``.
 
     Raises:
         KeyError: no tool has that name.
     """
-    for spec in load_catalog():
+    for spec in load_catalog(provider):
         if spec.name == name:
             return spec
     raise KeyError(name)

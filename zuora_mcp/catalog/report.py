@@ -1,4 +1,4 @@
-"""``zuora-mcp tools [--json]``: the tool table, and what ``tools/list`` costs a model's context."""
+"""``zuora-mcp tools [--provider NAME] [--json]``: the tool table, and what ``tools/list`` costs a model's context."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ __all__ = ["add_arguments", "run", "tools_list_payload", "wire_text"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--provider", help="zuora | zoho (ZUORA_MCP_PROVIDER; default zuora)")
     parser.add_argument("--json", action="store_true", help="print the full tools/list payload as JSON")
 
 
-def tools_list_payload() -> dict[str, Any]:
-    """The ``tools/list`` result exactly as the server sends it: ``{"tools": [...]}``."""
+def tools_list_payload(provider: str | None = None) -> dict[str, Any]:
+    """The catalog's part of ``tools/list`` exactly as the server sends it: ``{"tools": [...]}``."""
     from zuora_mcp.catalog import load_catalog, tool_definition
+    from zuora_mcp.providers import DEFAULT_PROVIDER
 
-    return {"tools": [tool_definition(spec) for spec in load_catalog()]}
+    return {"tools": [tool_definition(spec) for spec in load_catalog(provider or DEFAULT_PROVIDER)]}
 
 
 def wire_text(value: Any) -> str:
@@ -27,9 +29,10 @@ def wire_text(value: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from zuora_mcp.config import provider_name
     from zuora_mcp.context_size import size_of
 
-    payload = tools_list_payload()
+    payload = tools_list_payload(provider_name({"provider": args.provider}))
     total_bytes, total_tokens = size_of(wire_text(payload))
     if args.json:
         print(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))

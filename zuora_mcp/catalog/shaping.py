@@ -31,8 +31,9 @@ WRITE_STATUSES = (
 _STRING: Schema = {"type": "string"}
 _OBJECT: Schema = {"type": "object"}
 _NULLABLE_STRING: Schema = {"anyOf": [_STRING, {"type": "null"}]}
-# Zuora's bookkeeping on every response: it says nothing once the call has succeeded.
-_NOISE = ("success", "processId", "reasons", "requestId")
+# Bookkeeping on every response (Zuora's success/processId/reasons/requestId, Zoho's code/message and
+# page_context): it says nothing once the call has succeeded.
+_NOISE = ("success", "processId", "reasons", "requestId", "code", "message", "page_context")
 
 
 # -- run time ---------------------------------------------------------------------------------
@@ -133,9 +134,21 @@ def shape(shaping: Shaping, data: Any, arguments: Mapping[str, Any]) -> dict[str
         return one(data)
     records = data.get(shaping.container) or []
     result: dict[str, Any] = {shaping.container: [one(record) for record in records]}
-    if shaping.pagination is not None:
+    if shaping.pagination == "page_context":
+        result["nextPage"] = _next_page_number(data.get("page_context"))
+    elif shaping.pagination is not None:
         result["nextPage"] = _next_page(shaping, data.get("nextPage"))
     return result
+
+
+def _next_page_number(page_context: Any) -> int | None:
+    """Zoho-style ``page_context {page, has_more_page}``: the next page's number, or None on the last."""
+    if not isinstance(page_context, Mapping) or page_context.get("has_more_page") is not True:
+        return None
+    try:
+        return int(page_context.get("page") or 1) + 1
+    except (TypeError, ValueError):
+        return None
 
 
 def _next_page(shaping: Shaping, value: Any) -> int | str | None:
@@ -169,8 +182,10 @@ def own_arguments(recipe: Recipe) -> Schema:
     }
 
 
-def output_schema(recipe: Recipe, response: Schema | None) -> Schema:
-    """The schema of what the tool returns, derived from the operation's response schema."""
+def output_schema(recipe: Recipe, response: Schema | None, vendor_key: str) -> Schema:
+    """The schema of what the tool returns, derived from the operation's response schema.
+
+    ``vendor_key`` names the write envelope's object of the vendor's ids (the provider's name)."""
     shaping = recipe.shaping
     source = response or {}
     if shaping.container is not None:
@@ -183,7 +198,7 @@ def output_schema(recipe: Recipe, response: Schema | None) -> Schema:
             "properties": {shaping.container: {"type": "array", "items": record}},
             "required": [shaping.container],
         }
-        if shaping.pagination == "page":
+        if shaping.pagination in ("page", "page_context"):
             result["properties"]["nextPage"] = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
         elif shaping.pagination == "cursor":
             result["properties"]["nextPage"] = _NULLABLE_STRING
@@ -193,16 +208,17 @@ def output_schema(recipe: Recipe, response: Schema | None) -> Schema:
             result["additionalProperties"] = True
     if recipe.safety == "read":
         return result
-    return envelope_schema(result)
+    return envelope_schema(result, vendor_key)
 
 
-def envelope_schema(result: Schema) -> Schema:
+def envelope_schema(result: Schema, vendor_key: str) -> Schema:
     """The guard's answer to every write call, with the tool's own ``result`` inside.
 
-    ``preview`` holds ``request`` (method, url, body), ``effect`` and ``preflight`` checks
-    (check, ok, detail); ``zuora`` holds request_id, track_id and idempotency_key; ``error`` holds
-    Zuora's HTTP status and reasons. Those three are typed as plain objects: the envelope repeats
-    on every write tool, and each sub-field listed would cost a dozen tokens per tool.
+    ``preview`` holds ``request`` (method, url, body), ``effect`` and ``preflight`` checks (check,
+    ok, detail); ``<vendor_key>`` (``zuora``, ``zoho``) holds request_id, track_id and
+    idempotency_key; ``error`` holds the vendor's HTTP status and reasons. Those three are typed as
+    plain objects: the envelope repeats on every write tool, and each sub-field listed would cost a
+    dozen tokens per tool.
     """
     return {
         "type": "object",
@@ -215,7 +231,7 @@ def envelope_schema(result: Schema) -> Schema:
             "confirmation_token": _STRING,
             "expires_at": _STRING,
             "result": result,
-            "zuora": _OBJECT,
+            vendor_key: _OBJECT,
             "error": _OBJECT,
         },
     }

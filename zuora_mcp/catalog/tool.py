@@ -11,20 +11,23 @@ from zuora_mcp.catalog.shaping import conform, shape
 from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
 from zuora_mcp.plan import Method, RequestPlan, as_text, place_arguments
 
-__all__ = ["OWN_ARGUMENTS", "Location", "ToolSpec", "annotations_for", "tool_definition"]
+__all__ = ["META_OPERATION", "OWN_ARGUMENTS", "Location", "ToolSpec", "annotations_for", "tool_definition"]
 
 Location = Literal["path", "query", "body"]
 
-# Read by the guard and the shaper, never sent to Zuora.
+# Read by the guard and the shaper, never sent to the billing system.
 OWN_ARGUMENTS = frozenset({"dry_run", "confirmation_token", "fields", "full"})
 _CUSTOM_SUFFIX = CUSTOM_FIELD_PATTERN.removesuffix("$")
+# The ``_meta`` key of every tool that calls a spec operation: its operationId in the provider's spec,
+# so a reader (and tests/test_seam.py) can trace each tool to the spec it was derived from.
+META_OPERATION = "zuora-mcp/operation"
 
 
 @dataclass(frozen=True)
 class ToolSpec:
     """One tool: its definition (from the recipe and the derived schema file) and its behaviour.
 
-    ``locations`` says where each Zuora argument goes; the tool's own arguments are absent from it.
+    ``locations`` says where each of the vendor's arguments goes; the tool's own arguments are absent from it.
     ``wire_names`` maps an argument to the spec's name where they differ (``accountKey`` →
     ``account-key``). Arguments named ``*__c`` are custom fields and go in the body when the input
     schema accepts them.
@@ -79,7 +82,7 @@ class ToolSpec:
         )
 
     def shape(self, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """Zuora's response projected to the default fields (plus ``fields``, or all with ``full``),
+        """The vendor's response projected to the default fields (plus ``fields``, or all with ``full``),
         each declared field made to fit its declared type so clients that check outputSchema accept it."""
         shaped = shape(self.shaping, data, arguments)
         schema = self.output_schema
@@ -122,6 +125,7 @@ def tool_definition(spec: ToolSpec) -> dict[str, Any]:
         "description": spec.description,
         "inputSchema": dict(spec.input_schema),
         "annotations": annotations_for(spec.safety),
+        "_meta": {META_OPERATION: spec.operation_id},
     }
     if spec.output_schema is not None:
         definition["outputSchema"] = dict(spec.output_schema)

@@ -1,7 +1,8 @@
 """``zuora-mcp serve``: the MCP server over stdio (default) or streamable HTTP at ``/mcp``.
 
-With ``--sandbox`` the built-in sandbox tenant starts in the same process and the server's client
-points at it, so everything runs with no Zuora credentials. stdout belongs to the MCP protocol on
+``--provider`` picks the billing system (one per process). With ``--sandbox`` the provider's built-in
+sandbox tenant starts in the same process and the server's client points at it, so everything runs
+with no credentials. stdout belongs to the MCP protocol on
 stdio; everything a person should read goes to stderr.
 """
 
@@ -16,18 +17,20 @@ import sys
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from zuora_mcp.config import MODES, Settings, is_loopback, load_settings
+from zuora_mcp.config import MODES, Settings, is_loopback, load_settings, provider_name
 from zuora_mcp.errors import ConfigError
+from zuora_mcp.provider import Provider, SandboxInfo
 
-__all__ = ["add_arguments", "run", "sandbox_settings", "settings_from_args"]
+__all__ = ["add_arguments", "chosen_provider", "provider_settings", "run", "sandbox_settings", "settings_from_args"]
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    """Flags every Zuora-facing command shares (they win over environment and policy file)."""
-    parser.add_argument("--environment", help="named Zuora environment (ZUORA_ENVIRONMENT)")
-    parser.add_argument("--base-url", help="any other Zuora REST base URL (ZUORA_BASE_URL)")
+    """Flags every billing-facing command shares (they win over environment and policy file)."""
+    parser.add_argument("--provider", help="zuora | zoho: the billing system to serve (ZUORA_MCP_PROVIDER)")
+    parser.add_argument("--environment", help="named environment or data centre (ZUORA_ENVIRONMENT, ZOHO_DATA_CENTER)")
+    parser.add_argument("--base-url", help="any other REST base URL (ZUORA_BASE_URL, ZOHO_BASE_URL)")
     parser.add_argument("--config", help="TOML policy file (ZUORA_MCP_CONFIG)")
-    parser.add_argument("--sandbox", action="store_true", help="use the built-in sandbox tenant; no credentials")
+    parser.add_argument("--sandbox", action="store_true", help="use the provider's built-in sandbox tenant")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,51 +46,56 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
 
 
-def settings_from_args(args: argparse.Namespace, **overrides: Any) -> Settings:
-    flags = {
-        "environment": getattr(args, "environment", None),
-        "base_url": getattr(args, "base_url", None),
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "provider": getattr(args, "provider", None),
         "config": getattr(args, "config", None),
         "mode": getattr(args, "mode", None),
         "toolsets": getattr(args, "toolsets", None),
         "audit_log": getattr(args, "audit_log", None),
+    }
+
+
+def settings_from_args(args: argparse.Namespace, **overrides: Any) -> Settings:
+    flags = {
+        **_flags(args),
+        "environment": getattr(args, "environment", None),
+        "base_url": getattr(args, "base_url", None),
         **overrides,
     }
     return load_settings(flags)
 
 
-def sandbox_settings(args: argparse.Namespace, base_url: str, client_id: str, client_secret: str) -> Settings:
+def sandbox_settings(args: argparse.Namespace, provider: Provider, sandbox: SandboxInfo) -> Settings:
     """Settings pointing at a running sandbox: its URL and its credentials, nothing of a real tenant."""
     environ: Mapping[str, str] = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {"ZUORA_ACCESS_TOKEN", "ZUORA_BASE_URL", "ZUORA_ENVIRONMENT", "ZUORA_CLIENT_ID", "ZUORA_CLIENT_SECRET"}
+        **{k: v for k, v in os.environ.items() if k not in provider.connection_env},
+        **sandbox.environ,
     }
-    flags = {
-        "base_url": base_url,
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "config": getattr(args, "config", None),
-        "mode": getattr(args, "mode", None),
-        "toolsets": getattr(args, "toolsets", None),
-        "audit_log": getattr(args, "audit_log", None),
-    }
-    return load_settings(flags, environ)
+    return load_settings({**_flags(args), "provider": provider.name}, environ)
+
+
+def chosen_provider(args: argparse.Namespace) -> Provider:
+    """The provider named by --provider, else ZUORA_MCP_PROVIDER, else the policy file, else the default.
+
+    Raises:
+        ConfigError: an unknown provider (the message lists the known ones).
+    """
+    from zuora_mcp.providers import get_provider
+
+    return get_provider(provider_name(_flags(args)))
 
 
 @contextlib.asynccontextmanager
-async def zuora_settings(args: argparse.Namespace) -> AsyncIterator[Settings]:
-    """The settings to serve with; with ``--sandbox``, a sandbox runs for as long as the block."""
+async def provider_settings(args: argparse.Namespace) -> AsyncIterator[Settings]:
+    """The settings to serve with; with ``--sandbox``, the provider's sandbox runs for as long as the block."""
     if not getattr(args, "sandbox", False):
         yield settings_from_args(args)
         return
-    from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
-
-    options = SandboxOptions(port=0, token_expires_in=getattr(args, "token_expires_in", 3600))
-    async with running_sandbox(options) as sandbox:
-        print(f"zuora-mcp: sandbox tenant at {sandbox.base_url}", file=sys.stderr)
-        yield sandbox_settings(args, sandbox.base_url, sandbox.client_id, sandbox.client_secret)
+    provider = chosen_provider(args)
+    async with provider.sandbox(0, getattr(args, "token_expires_in", 3600)) as sandbox:
+        print(f"zuora-mcp: {provider.vendor} sandbox tenant at {sandbox.base_url}", file=sys.stderr)
+        yield sandbox_settings(args, provider, sandbox)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,10 +119,10 @@ def _check_bind(host: str) -> None:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    from zuora_mcp.client import ZuoraClient
+    from zuora_mcp.client import BillingClient
     from zuora_mcp.server import build_app, build_server
 
-    async with zuora_settings(args) as settings, ZuoraClient(settings) as client:
+    async with provider_settings(args) as settings, BillingClient(settings) as client:
         server = build_server(build_app(settings, client))
         if args.transport == "stdio":
             from mcp.server.stdio import stdio_server

@@ -19,8 +19,8 @@ __all__ = ["Difference", "build_tool_file", "check", "render", "write"]
 _FILTER_WORDS = {"GE": "On or after.", "LE": "On or before.", "GT": "Above.", "LT": "Below."}
 
 
-def build_tool_file(spec: Spec, recipe: Recipe) -> dict[str, Any]:
-    """The content of ``tool_schemas/<recipe.name>.json``.
+def build_tool_file(spec: Spec, recipe: Recipe, *, vendor_key: str) -> dict[str, Any]:
+    """The content of ``tool_schemas/<provider>/<recipe.name>.json``; ``vendor_key`` is the provider's name.
 
     Raises:
         SpecError: the recipe asks for something the spec does not have.
@@ -60,7 +60,7 @@ def build_tool_file(spec: Spec, recipe: Recipe) -> dict[str, Any]:
     inputs["properties"] = properties
     advertised = _by_reference(recipe, inputs)
     try:
-        output = output_schema(recipe, derived.output_schema)
+        output = output_schema(recipe, derived.output_schema, vendor_key)
     except KeyError as exc:
         raise SpecError(f"{recipe.name}: {exc.args[0]}") from None
     return {
@@ -95,13 +95,13 @@ def render(content: dict[str, Any]) -> str:
     return json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _expected(spec: Spec, recipes: Iterable[Recipe]) -> dict[str, str]:
-    return {f"{recipe.name}.json": render(build_tool_file(spec, recipe)) for recipe in recipes}
+def _expected(spec: Spec, recipes: Iterable[Recipe], vendor_key: str) -> dict[str, str]:
+    return {f"{recipe.name}.json": render(build_tool_file(spec, recipe, vendor_key=vendor_key)) for recipe in recipes}
 
 
-def write(spec: Spec, recipes: Iterable[Recipe], out: Path) -> list[str]:
+def write(spec: Spec, recipes: Iterable[Recipe], out: Path, *, vendor_key: str) -> list[str]:
     """Write every tool's file into ``out``; remove tool files no recipe wants. Returns what changed."""
-    expected = _expected(spec, recipes)
+    expected = _expected(spec, recipes, vendor_key)
     out.mkdir(parents=True, exist_ok=True)
     changed: list[str] = []
     for name, text in sorted(expected.items()):
@@ -124,9 +124,9 @@ class Difference:
     diff: str
 
 
-def check(spec: Spec, recipes: Iterable[Recipe], out: Path) -> list[Difference]:
+def check(spec: Spec, recipes: Iterable[Recipe], out: Path, *, vendor_key: str) -> list[Difference]:
     """What ``write`` would change in ``out``, as unified diffs; empty when everything is fresh."""
-    expected = _expected(spec, recipes)
+    expected = _expected(spec, recipes, vendor_key)
     differences: list[Difference] = []
     present = {path.name for path in out.glob("*.json")} if out.is_dir() else set()
     for name in sorted(expected.keys() | present):

@@ -1,8 +1,8 @@
-"""Preflight: Zuora's documented preconditions, checked against live state before a write is sent.
+"""Preflight: the billing system's documented preconditions, checked against live state before a write.
 
-Each write tool has one preflight function: it reads what it needs through a :class:`Reader` (a
-narrow read-only interface; preflight never holds the HTTP client and cannot write), and returns a
-:class:`PreflightReport` with
+Each write tool has one preflight function (the provider's ``preflights`` table): it reads what it
+needs through a :class:`Reader` (a narrow read-only interface; preflight never holds the HTTP client
+and cannot write), and returns a :class:`PreflightReport` with
 
 - ``checks``: ``{check, ok, detail}`` rows a person can read ("Invoice is Posted: yes");
 - ``effect``: one plain sentence saying what the write will do, with numbers and currency;
@@ -15,18 +15,17 @@ A failed check means the write would fail or do harm; the guard refuses it befor
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["Check", "PreflightFn", "PreflightReport", "ReadFailed", "Reader", "fingerprint", "preflight_for"]
+__all__ = ["Check", "PreflightFn", "PreflightReport", "ReadFailed", "Reader", "fingerprint"]
 
 
 class ReadFailed(Exception):
-    """A preflight read did not succeed; ``detail`` says why in plain words (Zuora's reasons)."""
+    """A preflight read did not succeed; ``detail`` says why in plain words (the vendor's reasons)."""
 
     def __init__(self, detail: str, *, not_found: bool = False) -> None:
         self.detail = detail
@@ -35,7 +34,7 @@ class ReadFailed(Exception):
 
 
 class Reader(Protocol):
-    """Read-only access to Zuora for preflight checks."""
+    """Read-only access to the billing system for preflight checks."""
 
     async def read(
         self, path: str, path_params: Mapping[str, str] | None = None, query: Mapping[str, Any] | None = None
@@ -46,12 +45,25 @@ class Reader(Protocol):
 
 @dataclass(frozen=True)
 class Check:
+    """One precondition, as a person reads it. ``inferred``: the vendor does not document the rule; we
+    inferred it (the provider's spec says so) and still check it, and the preview says it is inferred."""
+
     check: str
     ok: bool
     detail: str
+    inferred: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "ok": self.ok, "detail": self.detail}
+        row: dict[str, Any] = {"check": self.check, "ok": self.ok, "detail": self.detail}
+        if self.inferred:
+            row["inferred"] = True
+        return row
+
+    @property
+    def line(self) -> str:
+        """``✓ check: detail`` as every preview and elicitation prints it."""
+        mark = "✓" if self.ok else "✗"
+        return f"{mark} {self.check}: {self.detail}" + (" (inferred rule)" if self.inferred else "")
 
 
 @dataclass
@@ -66,8 +78,8 @@ class PreflightReport:
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
 
-    def add(self, check: str, ok: bool, detail: str) -> bool:
-        self.checks.append(Check(check, ok, detail))
+    def add(self, check: str, ok: bool, detail: str, *, inferred: bool = False) -> bool:
+        self.checks.append(Check(check, ok, detail, inferred))
         return ok
 
     def failures(self) -> list[Check]:
@@ -81,17 +93,3 @@ def fingerprint(*records: Any) -> str:
     """A short stable hash of the state a confirmation depends on."""
     text = json.dumps(records, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def preflight_for(tool: str) -> PreflightFn | None:
-    """The preflight of a catalog write tool, or None for tools without one (explorer calls)."""
-    return _registry().get(tool)
-
-
-@functools.cache
-def _registry() -> dict[str, PreflightFn]:
-    # Imported here: the resource modules import this one for Check, Reader and PreflightReport.
-    from zuora_mcp.providers.zuora.preflight.invoices import INVOICE_PREFLIGHTS
-    from zuora_mcp.providers.zuora.preflight.memos import MEMO_PREFLIGHTS
-
-    return {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS}

@@ -32,9 +32,11 @@ from email.utils import parsedate_to_datetime
 from typing import Literal, TextIO
 from urllib.parse import urlsplit
 
-from zuora_mcp.commands.serve import add_common_arguments, zuora_settings
-from zuora_mcp.config import ENVIRONMENTS, Settings
-from zuora_mcp.errors import AuthenticationError, ConfigError, TransportError, ZuoraError, ZuoraRequestError
+from zuora_mcp.commands.serve import add_common_arguments, provider_settings
+from zuora_mcp.config import Settings
+from zuora_mcp.errors import AuthenticationError, BillingError, BillingRequestError, ConfigError, TransportError
+from zuora_mcp.providers.zuora.dialect import TOKEN_PATH
+from zuora_mcp.providers.zuora.settings import ENVIRONMENTS, ZuoraConnection
 
 __all__ = ["Check", "add_arguments", "run"]
 
@@ -80,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 async def _doctor(args: argparse.Namespace, report: _Report) -> int:
     report.title("zuora-mcp doctor" + (" (built-in sandbox)" if getattr(args, "sandbox", False) else ""))
     try:
-        async with zuora_settings(args) as settings:
+        async with provider_settings(args) as settings:
             report.add(configuration_check(settings))
             proxy = ProxyInfo.from_environment(settings.base_url)
             report.add(proxy.check())
@@ -112,16 +114,16 @@ def configuration_check(settings: Settings) -> Check:
     production = (
         "production: writes need ZUORA_MCP_ALLOW_PRODUCTION_WRITES" if settings.production else "not production"
     )
-    if settings.access_token is not None:
+    if _zuora(settings).access_token is not None:
         auth = "bearer token from ZUORA_ACCESS_TOKEN (not shown)"
     else:
-        auth = f"OAuth client credentials, client id {settings.client_id}, secret set (not shown)"
+        auth = f"OAuth client credentials, client id {_zuora(settings).client_id}, secret set (not shown)"
     details = (
         f"base URL       {settings.base_url}",
         f"auth           {auth}",
-        f"entity ids     {', '.join(settings.entity_ids) or 'none'}",
-        f"org ids        {', '.join(settings.org_ids) or 'none'}",
-        f"Zuora-Version  {settings.zuora_version}",
+        f"entity ids     {', '.join(_zuora(settings).entity_ids) or 'none'}",
+        f"org ids        {', '.join(_zuora(settings).org_ids) or 'none'}",
+        f"Zuora-Version  {_zuora(settings).zuora_version}",
         f"mode           {settings.mode}" + (f" (policy file {settings.config_file})" if settings.config_file else ""),
     )
     return Check("configuration", "pass", f"{where}, {production}", details=details)
@@ -175,23 +177,23 @@ class ProxyInfo:
 
 async def network_checks(settings: Settings, proxy: ProxyInfo) -> list[Check]:
     """Reach the token endpoint and make one read; turn what happened into the remaining checks."""
-    from zuora_mcp.client import TOKEN_PATH, ZuoraClient
+    from zuora_mcp.client import BillingClient
 
     # No retries and a shorter timeout: a diagnosis should show the first failure, quickly.
     probe = replace(settings, max_retries=0, timeout_seconds=min(settings.timeout_seconds, PROBE_TIMEOUT_SECONDS))
     started = time.monotonic()
-    async with ZuoraClient(probe) as client:
+    async with BillingClient(probe) as client:
         try:
             answer = await client.get(READ_PATH, query={"pageSize": 1})
-        except ZuoraRequestError as exc:
+        except BillingRequestError as exc:
             return _failed(settings, proxy, exc, exc.path == TOKEN_PATH)
     local_now = time.time()
     elapsed_ms = (time.monotonic() - started) * 1000
     rows = answer.data.get("data") if isinstance(answer.data, dict) else None
     seen = f" with {len(rows)} invoice{'' if len(rows) == 1 else 's'}" if isinstance(rows, list) else ""
     entity = (
-        f"Zuora accepted Zuora-Entity-Ids {','.join(settings.entity_ids)}"
-        if settings.entity_ids
+        f"Zuora accepted Zuora-Entity-Ids {','.join(_zuora(settings).entity_ids)}"
+        if _zuora(settings).entity_ids
         else "not needed: Zuora answered without ZUORA_ENTITY_IDS"
     )
     return [
@@ -207,10 +209,10 @@ async def network_checks(settings: Settings, proxy: ProxyInfo) -> list[Check]:
     ]
 
 
-def _failed(settings: Settings, proxy: ProxyInfo, exc: ZuoraRequestError, at_token: bool) -> list[Check]:
+def _failed(settings: Settings, proxy: ProxyInfo, exc: BillingRequestError, at_token: bool) -> list[Check]:
     base = settings.base_url
     where = "the token endpoint" if at_token else f"GET {READ_PATH}"
-    if isinstance(exc, TransportError) or not isinstance(exc, ZuoraError):
+    if isinstance(exc, TransportError) or not isinstance(exc, BillingError):
         return _unreachable(settings, proxy, exc)
     reasons = "; ".join(f"{r.code} {r.message!r}" if r.message else r.code for r in exc.reasons)
     said = f"HTTP {exc.status}; Zuora: {reasons}" + (f"; request id {exc.request_id}" if exc.request_id else "")
@@ -225,7 +227,7 @@ def _failed(settings: Settings, proxy: ProxyInfo, exc: ZuoraRequestError, at_tok
         )
         return [reached, credentials, *_skipped("credentials", "read", "clock", "entity")]
     if isinstance(exc, AuthenticationError):
-        if settings.access_token is not None:
+        if _zuora(settings).access_token is not None:
             fix = "get a new token (Zuora's last about an hour), or set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET instead"
             summary = f"Zuora refused ZUORA_ACCESS_TOKEN on {where} ({said})"
         else:
@@ -245,8 +247,9 @@ def _failed(settings: Settings, proxy: ProxyInfo, exc: ZuoraRequestError, at_tok
         ]
     granted = Check("credentials", "pass", _granted(settings))
     if any(_ENTITY.search(r.message) for r in exc.reasons):
-        if settings.entity_ids:
-            fix = f"check ZUORA_ENTITY_IDS (now {','.join(settings.entity_ids)}): Zuora does not accept that entity"
+        if _zuora(settings).entity_ids:
+            entities = ",".join(_zuora(settings).entity_ids)
+            fix = f"check ZUORA_ENTITY_IDS (now {entities}): Zuora does not accept that entity"
         else:
             fix = "set ZUORA_ENTITY_IDS to the id of the entity to work in: the token is valid for several entities"
         return [
@@ -264,7 +267,7 @@ def _failed(settings: Settings, proxy: ProxyInfo, exc: ZuoraRequestError, at_tok
     ]
 
 
-def _unreachable(settings: Settings, proxy: ProxyInfo, exc: ZuoraRequestError) -> list[Check]:
+def _unreachable(settings: Settings, proxy: ProxyInfo, exc: BillingRequestError) -> list[Check]:
     sent = getattr(exc, "sent", False)
     found = _CAUSE.search(str(exc))  # the client says "... (ConnectError: ...) after 1 attempt(s) ..."
     detail = found.group(1) if found else str(exc)
@@ -306,9 +309,9 @@ def clock_check(date_header: str | None, local_now: float) -> Check:
 
 
 def _granted(settings: Settings) -> str:
-    if settings.access_token is not None:
+    if _zuora(settings).access_token is not None:
         return "Zuora accepted ZUORA_ACCESS_TOKEN"
-    return f"the token endpoint issued a token to client id {settings.client_id}"
+    return f"the token endpoint issued a token to client id {_zuora(settings).client_id}"
 
 
 def _skipped(after: str, *names: str) -> list[Check]:
@@ -330,7 +333,7 @@ def _read_fix(settings: Settings, status: int) -> str:
         return "Zuora is rate limiting this tenant: wait a minute and run doctor again"
     if status >= 500:
         return "Zuora failed to answer: try again in a few minutes (see https://trust.zuora.com)"
-    return f"Zuora's reason above says what to change (ZUORA_VERSION is {settings.zuora_version})"
+    return f"Zuora's reason above says what to change (ZUORA_VERSION is {_zuora(settings).zuora_version})"
 
 
 def _where(settings: Settings) -> str:
@@ -339,6 +342,11 @@ def _where(settings: Settings) -> str:
 
 def _environment_table() -> tuple[str, ...]:
     return tuple(f"{env.name:16} {env.base_url:36} {env.label}" for env in ENVIRONMENTS.values())
+
+
+def _zuora(settings: Settings) -> ZuoraConnection:
+    connection = settings.connection
+    return connection if isinstance(connection, ZuoraConnection) else ZuoraConnection()
 
 
 def _duration(seconds: float) -> str:
