@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -85,7 +86,7 @@ def _cluster() -> Iterator[str]:
     except (OSError, subprocess.TimeoutExpired) as exc:
         yield f"scripts/postgres.sh could not run: {exc}"
         return
-    values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    values = dict(shlex.split(line)[0].split("=", 1) for line in done.stdout.splitlines() if "=" in line)
     if done.returncode != 0 or "ZUORA_MCP_TEST_POSTGRES" not in values:
         yield f"scripts/postgres.sh start failed: {done.stderr.strip()[-300:]}"
         return

@@ -4,7 +4,8 @@
 #   scripts/postgres.sh start [DIR]   install PostgreSQL if missing (Debian's package, as root), create a
 #                                     cluster in DIR (default: a new temp dir), start it on a free port, print
 #                                       ZUORA_MCP_TEST_POSTGRES=postgresql://zuora@127.0.0.1:PORT/zuora_mcp
-#                                       ZUORA_MCP_TEST_POSTGRES_STOP=<command that stops it and removes DIR>
+#                                       ZUORA_MCP_TEST_POSTGRES_STOP='<command that stops it and removes DIR>'
+#                                     (shell syntax: eval "$(scripts/postgres.sh start | sed 's/^/export /')")
 #   scripts/postgres.sh stop DIR      stop the cluster (fast shutdown) and remove DIR
 #   scripts/postgres.sh halt DIR      stop the cluster, keep DIR (a test of a server lost mid-run)
 #   scripts/postgres.sh resume DIR    start a halted cluster again on its port
@@ -85,7 +86,7 @@ start)
     [ -x "$createdb" ] || createdb=createdb
     as_owner "$createdb" -h 127.0.0.1 -p "$port" -U zuora zuora_mcp
     echo "ZUORA_MCP_TEST_POSTGRES=postgresql://zuora@127.0.0.1:$port/zuora_mcp"
-    echo "ZUORA_MCP_TEST_POSTGRES_STOP=$here/postgres.sh stop $dir"
+    echo "ZUORA_MCP_TEST_POSTGRES_STOP='$here/postgres.sh stop $dir'"
     ;;
 stop | halt)
     dir=${2:?usage: postgres.sh $cmd DIR}

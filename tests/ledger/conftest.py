@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -53,7 +54,7 @@ def start_cluster() -> Cluster:
         pytest.skip(f"PostgreSQL is not installed and cannot be installed here: {done.stderr.strip()}")
     if done.returncode != 0:
         pytest.fail(f"scripts/postgres.sh start failed ({done.returncode}): {done.stderr.strip()}")
-    values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    values = dict(shlex.split(line)[0].split("=", 1) for line in done.stdout.splitlines() if "=" in line)
     return Cluster(url=values["ZUORA_MCP_TEST_POSTGRES"], directory=values["ZUORA_MCP_TEST_POSTGRES_STOP"].split()[-1])
 
 

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +158,37 @@ async def test_a_sqlite_ledger_that_cannot_be_created_is_one_config_error(tmp_pa
         await open_ledger(str(tmp_path / "a-file" / "ledger.db"))
     with pytest.raises(ConfigError, match="no ledger at"):
         await open_ledger(str(tmp_path / "absent.db"), create=False)
+
+
+KILLED_WRITER = """
+import sys, anyio, hashlib
+from zuora_mcp.ledger import Call, open_ledger
+
+async def main():
+    ledger = await open_ledger(sys.argv[1])
+    call = Call("reverse_invoice", "zuora", "sandbox", hashlib.sha256(b"x").hexdigest())
+    print(await ledger.record_intent(call, approval="auto", idempotency_key="k-1"), flush=True)
+    await anyio.sleep_forever()  # "sending": killed here, before any outcome
+
+anyio.run(main)
+"""
+
+
+async def test_a_process_killed_between_intent_and_outcome_leaves_a_durable_unsettled_intent(location: str) -> None:
+    process = await anyio.open_process([sys.executable, "-c", KILLED_WRITER, location])
+    try:
+        with anyio.fail_after(30):
+            assert process.stdout is not None
+            line = b""
+            while not line.endswith(b"\n"):
+                line += await process.stdout.receive()
+    finally:
+        process.kill()
+        await process.wait()
+    intent = line.decode().strip()
+    async with await open_ledger(location) as ledger:
+        [open_] = await ledger.unsettled()
+        assert (open_.id, open_.idempotency_key) == (intent, "k-1")
+        assert await ledger.verify() is None
+        await ledger.settle(intent, "executed", "read the invoice after the crash: it was reversed")
+        assert await ledger.unsettled() == []

@@ -43,3 +43,11 @@ async def test_an_in_memory_ledger_works_for_tests_of_the_guard() -> None:
         intent = await ledger.record_intent(call(), approval="auto")
         await ledger.record_outcome(intent, "executed")
         assert await ledger.verify() is None
+
+
+@pytest.mark.anyio
+async def test_a_sqlite_ledger_commits_durably_in_wal_mode(tmp_path: Path) -> None:
+    async with await open_ledger(str(tmp_path / "ledger.db")) as ledger:
+        connection = ledger._conn  # type: ignore[attr-defined]
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL: fsync on every commit

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zuora_mcp.ledger.base import LedgerBase
 from zuora_mcp.ledger.chain import verify_rows
@@ -55,6 +56,13 @@ __all__ = [
 ]
 
 ENV = "ZUORA_MCP_LEDGER"
+
+if TYPE_CHECKING:
+
+    def _conforms(ledger: LedgerBase) -> Ledger:
+        return ledger  # mypy proves here that every engine is the interface the guard types against
+
+
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
