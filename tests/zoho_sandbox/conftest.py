@@ -28,16 +28,19 @@ async def zoho() -> AsyncIterator[RunningZohoSandbox]:
         yield running
 
 
+def grant(zoho: RunningZohoSandbox, **changes: str) -> dict[str, str]:
+    params = {
+        "grant_type": "refresh_token",
+        "client_id": zoho.client_id,
+        "client_secret": zoho.client_secret,
+        "refresh_token": zoho.refresh_token,
+    }
+    params.update(changes)
+    return params
+
+
 async def token_for(zoho: RunningZohoSandbox, http: httpx2.AsyncClient) -> str:
-    answer = await http.post(
-        f"{zoho.accounts_url}/oauth/v2/token",
-        params={
-            "grant_type": "refresh_token",
-            "client_id": zoho.client_id,
-            "client_secret": zoho.client_secret,
-            "refresh_token": zoho.refresh_token,
-        },
-    )
+    answer = await http.post(f"{zoho.accounts_url}/oauth/v2/token", params=grant(zoho))
     return str(answer.json()["access_token"])
 
 

@@ -14,20 +14,9 @@ from zuora_mcp.providers.zoho.sandbox import (
     running_sandbox,
 )
 
-from .conftest import CLOCK_START, headers_for, token_for
+from .conftest import CLOCK_START, grant, headers_for, token_for
 
 pytestmark = pytest.mark.anyio
-
-
-def grant(zoho: RunningZohoSandbox, **changes: str) -> dict[str, str]:
-    params = {
-        "grant_type": "refresh_token",
-        "client_id": zoho.client_id,
-        "client_secret": zoho.client_secret,
-        "refresh_token": zoho.refresh_token,
-    }
-    params.update(changes)
-    return params
 
 
 async def test_refresh_grant_in_the_query_returns_a_bearer_token_for_the_api_domain(

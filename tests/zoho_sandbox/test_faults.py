@@ -16,7 +16,7 @@ from zuora_mcp.providers.zoho.sandbox import (
 )
 from zuora_mcp.providers.zoho.sandbox.demo_data import CARD_4242
 
-from .conftest import CLOCK_START, snapshot
+from .conftest import CLOCK_START, grant, snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -147,7 +147,8 @@ async def test_admin_api_configures_faults_and_reports_counters(
     )
     assert (await api.post(f"{admin}/faults", json={"fault": "explode"})).status_code == 400
     await api.post(f"{admin}/faults", json={"token_expires_in": 60, "rates": {"latency": 0.0}})
-    assert zoho.app.accounts.token_expires_in == 60
+    assert zoho.faults.token_expires_in == 60
+    assert (await api.post(f"{zoho.accounts_url}/oauth/v2/token", params=grant(zoho))).json()["expires_in"] == 60
     assert (await api.delete(f"{admin}/faults")).json()["rules"] == []
     assert (await api.get(f"{admin}/nothing")).status_code == 404
 

@@ -21,34 +21,39 @@ Credentials: ``ZOHO_CLIENT_ID`` / ``ZOHO_CLIENT_SECRET`` / ``ZOHO_REFRESH_TOKEN`
 ``ZOHO_ORGANIZATION_ID`` when set, else ``1000.SANDBOXCLIENTID`` / ``sandbox-client-secret`` /
 ``1000.sandbox.refresh-token`` / ``10234695``.
 
-Demo organisation (``demo_data.demo_seed(today)``; dates relative to the tenant clock's day D;
-ids are stable, ``demo_data.invoice_id(n)``):
+Demo organisation (``demo_data.demo_seed(today)``; dates are relative to the tenant clock's day D;
+ids are stable: ``demo_data.invoice_id(n)`` for INV-00000n, named constants for the rest):
 
-=========== ================ =============== ==========================================================
-Record      Customer         Status          What it is for
-=========== ================ =============== ==========================================================
-Bowman Furniture (customer)  card ending 4242 (Visa, default), 0002 (the gateway declines it), 1111
-                             (expired), bank account ending 6789; two contact persons
-Lumen Cafe (customer)        no saved card or bank account (collect refused); one contact person
-CN-00001    Bowman           open, 100.00    unapplied credit: apply to INV-000001/2/3
-CN-00002    Bowman           closed          fully used (on INV-000010): apply refused
-CN-00003    Lumen            open, 30.00     apply to INV-000009; refused on Bowman's invoices
-INV-000001  Bowman           sent            240.00 (2 × Pro), due D+25, subscription, PO custom field:
-                                             collect (card 4242 / bank 6789 / declined 0002), email,
-                                             update, write-off, void, credits, attach, PDF
-INV-000002  Bowman           overdue         55.00 (50 + 10 % tax), due D-10
-INV-000003  Bowman           partially_paid  200.00, payment 80.00: delete refused (4001), update
-                                             refused (3010); void moves 80.00 to customer credit
-INV-000004  Bowman           paid            120.00 paid by card: collect and write-off refused
-INV-000005  Lumen            void            50.00: convert to open; email refused
-INV-000006  Lumen            draft           50.00: update, delete; email and convert to open refused
-INV-000007  Bowman           pending         metered renewal, 50.00 + 1,000 API calls × 0.01: line items
-                                             add/delete (102028 on any other invoice), convert to open
-INV-000008  Lumen            paid            75.00 written off: cancel write-off
-INV-000009  Lumen            sent            90.00: collect refused (no saved method), apply CN-00003
-INV-000010  Bowman           partially_paid  100.00 with 50.00 of CN-00002 applied: delete refused
-                                             (12008), update refused (3009)
-=========== ================ =============== ==========================================================
+================ ===========================================================================================
+Customer         Saved payment methods and contacts
+================ ===========================================================================================
+Bowman Furniture Visa ending 4242 (default), Visa ending 0002 (the gateway declines it), Mastercard ending
+                 1111 (expired), bank account ending 6789; contacts benjamin.george@ and paul@bowmanfurniture.com
+Lumen Cafe       no saved card or bank account (collect refused); one contact, accounts@lumencafe.example
+================ ===========================================================================================
+
+=========== ======== ============== ==============================================================================
+Record      Customer Status         What it is for
+=========== ======== ============== ==============================================================================
+INV-000001  Bowman   sent           240.00 (2 × Pro), due D+25, on a subscription, PO custom field: collect (card
+                                    4242, bank 6789, declined 0002, expired 1111), email, update, write-off, void,
+                                    credits, custom fields, address, attachment, PDF
+INV-000002  Bowman   overdue        55.00 (50 + 10 % tax), due D-10: write-off and cancel, apply CN-00001
+INV-000003  Bowman   partially_paid 200.00 with a card payment of 80.00: delete refused (4001), update refused
+                                    (3010); void moves the 80.00 to the customer's credit
+INV-000004  Bowman   paid           120.00 paid by card: collect, write-off and credits refused; delete refused
+INV-000005  Lumen    void           50.00: convert to open (then overdue); email, void and collect refused
+INV-000006  Lumen    draft          50.00: update, delete; email, void and convert to open refused
+INV-000007  Bowman   pending        metered renewal, 50.00 + 1,000 API calls × 0.01: line items add/delete (any
+                                    other invoice answers 102028), convert to open
+INV-000008  Lumen    paid           75.00 written off: cancel write-off; update and delete refused
+INV-000009  Lumen    sent           90.00: collect refused (no saved method), apply CN-00003
+INV-000010  Bowman   partially_paid 100.00 with 50.00 of CN-00002 applied: delete refused (12008), update
+                                    refused (3009); void gives the 50.00 back to CN-00002
+CN-00001    Bowman   open           100.00 unapplied: apply to INV-000001/2/3
+CN-00002    Bowman   closed         fully used on INV-000010: apply refused
+CN-00003    Lumen    open           30.00: apply to INV-000009; refused on Bowman's invoices
+=========== ======== ============== ==============================================================================
 
 Products: Basic (``basic-monthly``, 50), Pro (``pro-monthly``, 120), Setup fee (``setup``, 200), API
 calls (``UsageAddon``, 0.01). Custom fields: "PO Number", "Cost Centre". New invoices continue at

@@ -39,7 +39,6 @@ class Accounts:
     client_secret: str = field(repr=False)
     refresh_token: str = field(repr=False)
     clock: Clock
-    token_expires_in: int = 3600
     cap_count: int = 10
     cap_window: float = 600.0
     tokens: dict[str, float] = field(default_factory=dict, repr=False)
@@ -60,8 +59,8 @@ class Accounts:
         expiry = self.tokens.get(header[len("Zoho-oauthtoken ") :].strip())
         return expiry is not None and self.clock.now() < expiry
 
-    def issue(self, params: dict[str, str], api_domain: str) -> tuple[int, dict[str, Any]]:
-        """(HTTP status, body) for one token request."""
+    def issue(self, params: dict[str, str], api_domain: str, lifetime: int) -> tuple[int, dict[str, Any]]:
+        """(HTTP status, body) for one token request; a new token lives ``lifetime`` seconds."""
         if params.get("grant_type") != "refresh_token":
             return 200, {"error": "unsupported_grant_type"}
         same_id = secrets.compare_digest(params.get("client_id", ""), self.client_id)
@@ -79,10 +78,10 @@ class Accounts:
             return 400, dict(TOO_MANY)
         window.append(now)
         token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
-        self.tokens[token] = now + self.token_expires_in
+        self.tokens[token] = now + lifetime
         return 200, {
             "access_token": token,
             "api_domain": api_domain,
             "token_type": "Bearer",
-            "expires_in": self.token_expires_in,
+            "expires_in": lifetime,
         }

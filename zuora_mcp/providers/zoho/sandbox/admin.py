@@ -32,7 +32,7 @@ def _faults_json(app: ZohoApp) -> dict[str, Any]:
     return {
         "rules": [asdict(rule) for rule in app.faults.rules],
         "rates": asdict(app.faults.rates),
-        "token_expires_in": app.accounts.token_expires_in,
+        "token_expires_in": app.faults.token_expires_in,
     }
 
 
@@ -55,7 +55,7 @@ def _configure(app: ZohoApp, data: dict[str, Any]) -> None:
     if rates is not None:
         app.faults.set_rates(rates)
     if "token_expires_in" in data:
-        app.accounts.token_expires_in = int(data["token_expires_in"])
+        app.faults.token_expires_in = int(data["token_expires_in"])
 
 
 def reset(app: ZohoApp) -> None:

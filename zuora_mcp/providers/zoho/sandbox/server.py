@@ -121,7 +121,6 @@ def build_app(options: ZohoSandboxOptions) -> ZohoApp:
         credentials.client_secret,
         credentials.refresh_token,
         clock,
-        token_expires_in=options.token_expires_in,
         cap_count=int(count),
         cap_window=float(window),
     )
