@@ -11,6 +11,7 @@ import pytest
 from zuora_mcp.confirmation import arguments_hash
 from zuora_mcp.errors import ConfigError
 from zuora_mcp.ledger import Call, Filters, LedgerError, LedgerUnavailable, is_postgres, open_ledger
+from zuora_mcp.ledger.base import RowSpec
 
 from .conftest import call, execute
 
@@ -232,3 +233,16 @@ async def test_a_closed_ledger_refuses_writes_as_unavailable(location: str) -> N
 
 async def _id(location: str, seq: int) -> str:
     return str(execute(location, "SELECT id FROM ledger_records WHERE seq = ?", (seq,))[0][0])
+
+
+async def test_an_outcome_committed_before_its_answer_was_lost_is_not_written_twice(location: str) -> None:
+    async with await open_ledger(location) as ledger:
+        intent = await ledger.record_intent(call(), approval="auto")
+        # As when the connection drops after COMMIT: the row is stored, yet the caller kept it to retry.
+        spec = RowSpec({"kind": "outcome", "decision": "executed", "detail": ""}, intent_id=intent)
+        await ledger._append([spec])
+        ledger._backlog.append(spec)
+        await ledger.record(call(), "previewed")
+        assert ledger.behind == 0
+        assert [r.decision for r in await ledger.records()] == ["intent", "executed", "previewed"]
+        assert await ledger.verify() is None

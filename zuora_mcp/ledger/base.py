@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,27 +62,48 @@ class RowSpec:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
-def intents_query(count: int) -> str:
-    marks = ", ".join("?" for _ in range(count))
-    return f"SELECT {SELECTED} FROM ledger_records WHERE kind = 'intent' AND id IN ({marks})"
+def _marks(count: int) -> str:
+    return ", ".join("?" for _ in range(count))
 
 
-def settled_query(count: int) -> str:
-    marks = ", ".join("?" for _ in range(count))
-    return (
-        f"SELECT DISTINCT intent_id FROM ledger_records WHERE intent_id IN ({marks}) "
-        "AND decision IN ('executed', 'failed')"
-    )
+def lookups(specs: Sequence[RowSpec]) -> dict[str, tuple[str, list[str]]]:
+    """The reads an append makes under the head lock before it builds its rows, by name.
+
+    ``existing``: a spec whose id is already stored was committed by an append whose answer was lost
+    (a connection cut after COMMIT, a cancelled call); it is skipped, not written twice.
+    """
+    ids = [spec.id for spec in specs]
+    queries = {"existing": (f"SELECT id FROM ledger_records WHERE id IN ({_marks(len(ids))})", ids)}
+    linked = sorted({spec.intent_id for spec in specs if spec.intent_id is not None})
+    if linked:
+        marks = _marks(len(linked))
+        queries["intents"] = (
+            f"SELECT {SELECTED} FROM ledger_records WHERE kind = 'intent' AND id IN ({marks})",
+            linked,
+        )
+        queries["settled"] = (
+            f"SELECT DISTINCT intent_id FROM ledger_records WHERE intent_id IN ({marks}) "
+            "AND decision IN ('executed', 'failed')",
+            linked,
+        )
+    return queries
 
 
 def build_rows(
-    specs: Sequence[RowSpec], head: Head, intents: Mapping[str, Record], settled: Iterable[str]
+    specs: Sequence[RowSpec], head: Head, found: Mapping[str, Sequence[Sequence[Any]]]
 ) -> list[tuple[Any, ...]]:
-    """Place ``specs`` after ``head``: assign seq, copy linked intents' fields, chain the hashes."""
-    closed = set(settled)
+    """Place ``specs`` after ``head``: assign seq, copy linked intents' fields, chain the hashes.
+
+    ``found`` holds the answers to :func:`lookups`, by the same names.
+    """
+    existing = {row[0] for row in found.get("existing", ())}
+    intents = {record.id: record for record in map(to_record, found.get("intents", ()))}
+    closed = {row[0] for row in found.get("settled", ())}
     rows: list[tuple[Any, ...]] = []
     seq, prev = head.seq, head.hash
     for spec in specs:
+        if spec.id in existing:
+            continue
         values = dict(spec.values)
         if spec.intent_id is not None:
             intent = intents.get(spec.intent_id)

@@ -125,18 +125,15 @@ class PostgresLedger(LedgerBase):
         async with self._transaction() as conn:
             cursor = await conn.execute(base.SELECT_HEAD + " FOR UPDATE")
             seq, hash_ = await _one(cursor)
-            linked = sorted({s.intent_id for s in specs if s.intent_id is not None})
-            intents: dict[str, Record] = {}
-            settled: list[str] = []
-            if linked:
-                found = await (await conn.execute(_sql(base.intents_query(len(linked))), linked)).fetchall()
-                intents = {r.id: r for r in map(base.to_record, found)}
-                closed = await (await conn.execute(_sql(base.settled_query(len(linked))), linked)).fetchall()
-                settled = [r[0] for r in closed]
-            rows = base.build_rows(specs, Head(seq, hash_), intents, settled)
-            async with conn.cursor() as cur:
-                await cur.executemany(_sql(base.INSERT_RECORD), rows)
-            await conn.execute(_sql(base.UPDATE_HEAD), (rows[-1][0], rows[-1][-1]))
+            found = {
+                name: await (await conn.execute(_sql(sql), params)).fetchall()
+                for name, (sql, params) in base.lookups(specs).items()
+            }
+            rows = base.build_rows(specs, Head(seq, hash_), found)
+            if rows:
+                async with conn.cursor() as cur:
+                    await cur.executemany(_sql(base.INSERT_RECORD), rows)
+                await conn.execute(_sql(base.UPDATE_HEAD), (rows[-1][0], rows[-1][-1]))
 
     async def claim(self, nonce: str) -> bool:
         async with self._transaction() as conn:

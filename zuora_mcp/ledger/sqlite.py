@@ -60,17 +60,13 @@ class SQLiteLedger(LedgerBase):
         def append(conn: sqlite3.Connection) -> None:
             with _immediate(conn):
                 seq, hash_ = conn.execute(base.SELECT_HEAD).fetchone()
-                linked = sorted({s.intent_id for s in specs if s.intent_id is not None})
-                intents: dict[str, Record] = {}
-                settled: list[str] = []
-                if linked:
-                    found = conn.execute(base.intents_query(len(linked)), linked).fetchall()
-                    intents = {r.id: r for r in map(base.to_record, found)}
-                    settled = [r[0] for r in conn.execute(base.settled_query(len(linked)), linked)]
-                rows = base.build_rows(specs, Head(seq, hash_), intents, settled)
-                conn.executemany(base.INSERT_RECORD, rows)
-                last = rows[-1]
-                conn.execute(base.UPDATE_HEAD, (last[0], last[-1]))
+                found = {
+                    name: conn.execute(sql, params).fetchall() for name, (sql, params) in base.lookups(specs).items()
+                }
+                rows = base.build_rows(specs, Head(seq, hash_), found)
+                if rows:
+                    conn.executemany(base.INSERT_RECORD, rows)
+                    conn.execute(base.UPDATE_HEAD, (rows[-1][0], rows[-1][-1]))
 
         await self._run(append)
 
