@@ -95,6 +95,12 @@ def test_audit_export_writes_json_lines_to_standard_output_by_default(
     assert [json.dumps(row["tool"]) for row in rows] == ['"reverse_invoice"'] + ['"write_off_debit_memo"'] * 2
 
 
+def test_audit_never_creates_a_ledger_where_there_is_none(location: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "show", "--ledger", location]) == 2
+    assert "there is no ledger at" in capsys.readouterr().err
+    assert main(["audit", "show", "--ledger", location]) == 2  # and the first attempt left nothing behind
+
+
 def test_audit_reads_the_ledger_named_by_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -91,7 +91,7 @@ async def open_ledger(
 ) -> LedgerBase:
     """Open the ledger, creating its schema on first use.
 
-    ``create=False`` refuses to start a new SQLite file (the audit commands: reading a ledger that
+    ``create=False`` refuses to start a new ledger (the audit commands: reading a ledger that
     does not exist is a typo, not an empty ledger). ``wait_seconds`` bounds every wait on the storage,
     so a lost ledger ends in :class:`LedgerUnavailable` rather than a hung write.
 
@@ -102,7 +102,7 @@ async def open_ledger(
     if is_postgres(where):
         from zuora_mcp.ledger.postgres import PostgresLedger
 
-        return await PostgresLedger.open(where, wait_seconds=wait_seconds)
+        return await PostgresLedger.open(where, create=create, wait_seconds=wait_seconds)
     from zuora_mcp.ledger.sqlite import SQLiteLedger
 
     return await SQLiteLedger.open(where.removeprefix("sqlite://"), create=create, wait_seconds=wait_seconds)

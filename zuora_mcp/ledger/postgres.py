@@ -61,11 +61,12 @@ class PostgresLedger(LedgerBase):
         self._closed = False
 
     @classmethod
-    async def open(cls, url: str, *, wait_seconds: float = 5.0) -> PostgresLedger:
+    async def open(cls, url: str, *, create: bool = True, wait_seconds: float = 5.0) -> PostgresLedger:
         """Connect, migrate, and open the pool.
 
         Raises:
-            ConfigError: psycopg is not installed, the server cannot be reached, or the schema is newer.
+            ConfigError: psycopg is not installed, the server cannot be reached, the schema is newer,
+                or (``create=False``) the database holds no ledger yet.
         """
         try:
             import psycopg
@@ -80,7 +81,7 @@ class PostgresLedger(LedgerBase):
         connect: dict[str, Any] = {"connect_timeout": max(2, round(wait_seconds)), "autocommit": True}
         try:
             async with await psycopg.AsyncConnection.connect(url, **connect) as conn:
-                await _migrate(conn, shown)
+                await _migrate(conn, shown, create)
         except psycopg.Error as exc:
             raise ConfigError(f"the write ledger at {shown} is unreachable: {_first_line(exc)}") from exc
         statement_timeout = f"SET statement_timeout = {int(wait_seconds * 2000)}"
@@ -180,10 +181,14 @@ async def _one(cursor: Any) -> tuple[Any, ...]:
     return tuple(row)
 
 
-async def _migrate(conn: AsyncConnection[Any], shown: str) -> None:
+async def _migrate(conn: AsyncConnection[Any], shown: str, create: bool) -> None:
     async with conn.transaction():
         # Replicas starting together queue here; the loser finds the migrations applied.
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        if not create:
+            found = await _one(await conn.execute("SELECT to_regclass('ledger_records') IS NOT NULL"))
+            if not found[0]:
+                raise ConfigError(f"there is no ledger at {shown} (nothing has been recorded there yet)")
         await conn.execute(VERSION_TABLE)
         cursor = await conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version")
         current = int((await _one(cursor))[0])
