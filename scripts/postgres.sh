@@ -71,7 +71,10 @@ cmd=${1:-start}
 case $cmd in
 start)
     bin=$(find_bin) || { install_postgres; bin=$(find_bin) || { echo "postgres.sh: no pg_ctl after install" >&2; exit 3; }; }
-    dir=${2:-$(mktemp -d "${TMPDIR:-/tmp}/zuora-mcp-pg.XXXXXX")}
+    # As root the cluster runs as postgres, which must reach DIR: /tmp, not a TMPDIR private to root.
+    tmp=${TMPDIR:-/tmp}
+    [ "$(id -u)" = 0 ] && tmp=/tmp
+    dir=${2:-$(mktemp -d "$tmp/zuora-mcp-pg.XXXXXX")}
     mkdir -p "$dir"
     if [ "$(id -u)" = 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" --shell /usr/sbin/nologin postgres
