@@ -48,10 +48,12 @@ install_postgres() {
 
 # Run a command as the cluster's owner: initdb and postgres refuse to run as root.
 as_owner() {
-    if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
-    else
+    if [ "$(id -u)" != 0 ]; then
         "$@"
+    elif command -v runuser >/dev/null 2>&1 || [ -x /usr/sbin/runuser ]; then
+        PATH=$PATH:/usr/sbin:/sbin runuser -u postgres -- "$@"
+    else
+        su -s /bin/sh postgres -c "$(printf '%q ' "$@")"
     fi
 }
 
