@@ -13,6 +13,8 @@
 # Exit 3: PostgreSQL is not installed and cannot be (not root, or apt-get failed). The test fixture skips
 # on that outside CI and fails in CI. Trust authentication on loopback only: nothing here outlives a test run.
 set -euo pipefail
+# runuser and useradd live in sbin, which a non-login root shell may not have on PATH.
+PATH=$PATH:/usr/sbin:/sbin
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -50,8 +52,8 @@ install_postgres() {
 as_owner() {
     if [ "$(id -u)" != 0 ]; then
         "$@"
-    elif command -v runuser >/dev/null 2>&1 || [ -x /usr/sbin/runuser ]; then
-        PATH=$PATH:/usr/sbin:/sbin runuser -u postgres -- "$@"
+    elif command -v runuser >/dev/null 2>&1; then
+        runuser -u postgres -- "$@"
     else
         su -s /bin/sh postgres -c "$(printf '%q ' "$@")"
     fi
