@@ -94,7 +94,7 @@ def _cluster() -> Iterator[str]:
         yield values["ZUORA_MCP_TEST_POSTGRES"]
     finally:
         stop = values["ZUORA_MCP_TEST_POSTGRES_STOP"].split()
-        subprocess.run(["/bin/bash", *stop[1:]], capture_output=True, timeout=120, check=False)  # noqa: S603
+        subprocess.run(["/bin/bash", *stop], capture_output=True, timeout=120, check=False)  # noqa: S603
 
 
 def render(results: dict[str, Any]) -> str:
