@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,13 @@ async def test_a_sqlite_ledger_commits_durably_in_wal_mode(tmp_path: Path) -> No
         connection = ledger._conn  # type: ignore[attr-defined]
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL: fsync on every commit
+
+
+def test_the_ledger_is_core_and_imports_no_provider_nor_the_mcp_sdk_nor_the_http_client() -> None:
+    probe = (
+        "import sys, zuora_mcp.ledger, zuora_mcp.ledger.sqlite, zuora_mcp.ledger.postgres, zuora_mcp.ledger.export\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mcp', 'httpx2', 'httpx')"
+        " or m.startswith('zuora_mcp.providers')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)  # noqa: S603
+    assert done.stdout.strip() == "[]"
