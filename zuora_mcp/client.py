@@ -225,9 +225,7 @@ class BillingClient:
             key = plan.idempotency_key or str(uuid.uuid4())
             if not _IDEMPOTENCY_KEY.fullmatch(key):
                 raise ValueError("idempotency_key must be 1 to 255 printable ASCII characters without spaces")
-        body = None
-        if plan.body is not None:
-            body = json.dumps(plan.body, ensure_ascii=False, separators=(",", ":")).encode()
+        body, content_type = _encode_body(plan)
         call = Call(
             method=plan.method,
             path=path,
@@ -237,7 +235,7 @@ class BillingClient:
             idempotency_key=key,
             kind=kind_of(plan.method, keyed=keyed),
             body=body,
-            content_type="application/json" if body is not None else None,
+            content_type=content_type,
             api=True,
             dialect=dialect,
         )
@@ -483,6 +481,28 @@ class BillingClient:
         if current:
             text = text.replace(current, "**********")
         return text
+
+
+def _encode_body(plan: RequestPlan) -> tuple[bytes | None, str | None]:
+    """The body's bytes and Content-Type: JSON, or a multipart/form-data form with its files."""
+    if plan.multipart:
+        fields = plan.body if isinstance(plan.body, Mapping) else {}
+        data = {key: _form_value(value) for key, value in fields.items() if value is not None}
+        files = {part.field: (part.file_name, part.content, part.media_type) for part in plan.files}
+        # httpx2 writes the form and its boundary; the request is only built here, never sent by it.
+        form = httpx2.Request("POST", "http://form.invalid/", data=data, files=files)
+        return form.read(), form.headers["Content-Type"]
+    if plan.body is None:
+        return None, None
+    return json.dumps(plan.body, ensure_ascii=False, separators=(",", ":")).encode(), "application/json"
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
 
 
 def _oauth_error(data: Any) -> bool:

@@ -2,8 +2,9 @@
 
     ZuoraMCPError                  base: catch this to catch anything below
     ├── ConfigError                settings missing or contradictory; the message says what to set
-    ├── InvalidPathValue           a path parameter value that could leave its URL segment
-    │                              (also a ValueError); raised before any request is built
+    ├── InvalidArgument            an argument the request cannot be built from (also a ValueError)
+    │   └── InvalidPathValue       a path parameter value that could leave its URL segment;
+    │                              both raised before any request is built
     └── BillingRequestError    a call to the billing system did not succeed; carries the track id
         ├── BillingError       the billing system answered and said no: HTTP 4xx/5xx, or a 2xx
         │   │                      "success": false; carries status, reasons, processId, request id
@@ -27,6 +28,7 @@ __all__ = [
     "BillingError",
     "BillingRequestError",
     "ConfigError",
+    "InvalidArgument",
     "InvalidPathValue",
     "OutcomeUnknown",
     "Reason",
@@ -43,13 +45,17 @@ class ConfigError(ZuoraMCPError):
     """Settings are missing or contradictory. The message names exactly what to set."""
 
 
-class InvalidPathValue(ZuoraMCPError, ValueError):
-    """A path parameter value was refused before any request was built."""
+class InvalidArgument(ZuoraMCPError, ValueError):
+    """An argument value was refused while building the request (before anything was sent)."""
 
     def __init__(self, name: str, why: str) -> None:
         self.name = name
         self.why = why
         super().__init__(f"{name}: {why}")
+
+
+class InvalidPathValue(InvalidArgument):
+    """A path parameter value was refused before any request was built."""
 
 
 @dataclass(frozen=True)

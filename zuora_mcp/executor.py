@@ -19,7 +19,7 @@ import jsonschema
 
 from zuora_mcp.client import BillingClient, new_track_id
 from zuora_mcp.confirmation import Claims, TokenError
-from zuora_mcp.errors import BillingError, BillingRequestError, InvalidPathValue, OutcomeUnknown, TransportError
+from zuora_mcp.errors import BillingError, BillingRequestError, InvalidArgument, OutcomeUnknown, TransportError
 from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, Guard, ToolOutcome, new_idempotency_key, preview_of
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.preflight import PreflightFn, PreflightReport, ReadFailed
@@ -95,7 +95,7 @@ class _ClientReader:
             raise ReadFailed(f"{self._vendor}: {reasons}", not_found=exc.status == 404) from None
         except (TransportError, OutcomeUnknown) as exc:
             raise ReadFailed(f"{self._vendor} could not be reached: {exc}") from None
-        except InvalidPathValue as exc:
+        except InvalidArgument as exc:
             raise ReadFailed(str(exc)) from None
         return response.data
 
@@ -150,7 +150,7 @@ class Executor:
                 # Only the guard may send a write: a tool classified as a read that plans one is refused.
                 return self.guard.refused(tool.name, args, f"{tool.name} planned a {plan.method}, not a read.")
             response = await self.client.send(plan, track_id=new_track_id())
-        except InvalidPathValue as exc:
+        except InvalidArgument as exc:
             return invalid_arguments([str(exc)], self.vendor)
         except BillingRequestError as exc:
             return _failure(exc, self.provider, changed_note="")
@@ -174,7 +174,7 @@ class Executor:
         try:
             plan = tool.plan(args)
             plan.url_path()  # validates every path value before anything is read or sent
-        except InvalidPathValue as exc:
+        except InvalidArgument as exc:
             return invalid_arguments([str(exc)], self.vendor)
 
         claims: Claims | None = None
@@ -193,7 +193,7 @@ class Executor:
         steps = _Steps(progress, total=_batch_size(args))
         report = await self._preflight(tool, args, preflight, track_id, steps)
         url = self.guard.settings.base_url.rstrip("/") + plan.target()
-        preview = preview_of(plan.method, url, plan.body, report)
+        preview = preview_of(plan.method, url, plan.shown_body(), report)
 
         refusal = guard.limit_refusal(name, report)
         if refusal:

@@ -9,7 +9,10 @@ before anything else sees the URL.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
+import hashlib
 import json
 import re
 import unicodedata
@@ -19,9 +22,10 @@ from functools import cached_property
 from typing import Any, Literal, TypeAlias
 from urllib.parse import quote, urlencode
 
-from zuora_mcp.errors import InvalidPathValue
+from zuora_mcp.errors import InvalidArgument, InvalidPathValue
 
 __all__ = [
+    "FilePart",
     "JSON",
     "Method",
     "QueryValue",
@@ -110,6 +114,43 @@ def encode_path(template: str, params: Mapping[str, object]) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True, repr=False)
+class FilePart:
+    """One file of a multipart/form-data body: the form field it goes in, its name, type and bytes."""
+
+    field: str
+    file_name: str
+    media_type: str
+    content: bytes
+
+    def __repr__(self) -> str:  # never the bytes
+        return f"FilePart({self.field!r}, {self.file_name!r}, {self.media_type!r}, {len(self.content)} bytes)"
+
+    def describe(self) -> dict[str, Any]:
+        """What a preview and a person see of the file: never the bytes, always what identifies them."""
+        return {
+            "file_name": self.file_name,
+            "media_type": self.media_type,
+            "size": len(self.content),
+            "sha256": hashlib.sha256(self.content).hexdigest(),
+        }
+
+    @classmethod
+    def from_argument(cls, field: str, value: Any) -> FilePart:
+        """A file part from a tool argument ``{file_name, media_type, content_base64}``.
+
+        Raises:
+            InvalidArgument: the content is not base64.
+        """
+        if not isinstance(value, Mapping):
+            raise InvalidArgument(field, "must be an object with file_name, media_type and content_base64")
+        try:
+            content = base64.b64decode(str(value.get("content_base64", "")), validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidArgument(f"{field}.content_base64", "is not valid base64") from None
+        return cls(field, str(value.get("file_name", "")), str(value.get("media_type", "")), content)
+
+
 @dataclass(frozen=True)
 class RequestPlan:
     """One HTTP call to Zuora, fully described, not yet sent.
@@ -127,10 +168,22 @@ class RequestPlan:
     body: JSON | None = None
     operation_id: str | None = None
     idempotency_key: str | None = None
+    # multipart/form-data: ``body`` holds the plain form fields and ``files`` the file parts.
+    files: tuple[FilePart, ...] = ()
+    multipart: bool = False
 
     @property
     def is_write(self) -> bool:
         return self.method != "GET"
+
+    def shown_body(self) -> JSON | None:
+        """The body as a preview shows it: a multipart form's files by name, type, size and SHA-256."""
+        if not self.multipart:
+            return self.body
+        shown: dict[str, Any] = dict(self.body) if isinstance(self.body, Mapping) else {}
+        for part in self.files:
+            shown[part.field] = part.describe()
+        return shown
 
     def url_path(self) -> str:
         """The encoded path, for example ``/v1/invoices/INV00000012/reverse``.
@@ -170,7 +223,7 @@ class RequestPlan:
                 "path": self.path,
                 "path_params": dict(self.path_params),
                 "query": dict(self.query),
-                "body": self.body,
+                "body": self.shown_body(),
             },
             sort_keys=True,
             separators=(",", ":"),

@@ -74,6 +74,8 @@ def _tool(recipe: Recipe, provider: str, vendor: str) -> ToolSpec:
         wire_names=derived.get("wire_names") or {},
         filters=recipe.filters,
         summarize=recipe.summarize,
+        multipart=derived.get("body_media") == "multipart/form-data",
+        file_parts=tuple(derived.get("file_parts") or ()),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from zuora_mcp.catalog.recipe import Filter, Safety, Shaping, Summarizer
 from zuora_mcp.catalog.shaping import conform, shape
 from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
-from zuora_mcp.plan import Method, RequestPlan, as_text, place_arguments
+from zuora_mcp.plan import FilePart, Method, RequestPlan, as_text, place_arguments
 
 __all__ = ["META_OPERATION", "OWN_ARGUMENTS", "Location", "ToolSpec", "annotations_for", "tool_definition"]
 
@@ -47,6 +47,8 @@ class ToolSpec:
     wire_names: Mapping[str, str] = field(default_factory=dict)
     filters: Mapping[str, Filter] = field(default_factory=dict)
     summarize: Summarizer | None = None
+    multipart: bool = False  # the body is multipart/form-data; ``file_parts`` are its files
+    file_parts: tuple[str, ...] = ()
 
     @property
     def accepts_custom_fields(self) -> bool:
@@ -57,6 +59,7 @@ class ToolSpec:
 
         Raises:
             InvalidPathValue: a path argument is missing or unsafe (from plan.py, when encoding).
+            InvalidArgument: a file part's content is not base64.
         """
         filters = sorted(
             f"{self.filters[name].field}.{self.filters[name].op}:{as_text(value)}"
@@ -72,6 +75,9 @@ class ToolSpec:
         )
         if filters:
             query["filter[]"] = filters
+        files: tuple[FilePart, ...] = ()
+        if self.multipart and isinstance(body, dict):
+            files = tuple(FilePart.from_argument(name, body.pop(name)) for name in self.file_parts if name in body)
         return RequestPlan(
             method=self.method,
             path=self.path,
@@ -79,6 +85,8 @@ class ToolSpec:
             query=query,
             body=body,
             operation_id=self.operation_id,
+            files=files,
+            multipart=self.multipart,
         )
 
     def shape(self, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:

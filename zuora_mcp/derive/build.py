@@ -74,6 +74,8 @@ def build_tool_file(spec: Spec, recipe: Recipe, *, vendor_key: str) -> dict[str,
         "validation": inputs if advertised is not inputs else None,
         "output": output,
         "request": derived.request,
+        # Only multipart operations carry these, so every JSON tool's file stays as it was.
+        **({"body_media": derived.body_media, "file_parts": list(derived.file_parts)} if derived.body_media else {}),
     }
 
 

@@ -54,6 +54,10 @@ class DerivedOperation:
     output_schema: Schema | None
     dropped: tuple[str, ...]  # connector fields left out of the input
     omitted: tuple[str, ...]  # fields left out because the options said so
+    # "multipart/form-data" when the operation takes a form with files (the file parts are named in
+    # file_parts, each a FILE_PART argument); None for a JSON body or none.
+    body_media: str | None = None
+    file_parts: tuple[str, ...] = ()
 
 
 def input_name(name: str) -> str:
@@ -106,10 +110,17 @@ def derive_operation(spec: Spec, operation_id: str, options: DeriveOptions | Non
 
     body_schema: Schema | None = None
     open_body = False
+    body_media: str | None = None
+    file_parts: list[str] = []
     body = spec.deref(raw.get("requestBody")) if raw.get("requestBody") else None
     if isinstance(body, Mapping):
-        media = (body.get("content") or {}).get("application/json") or {}
-        body_schema = normalize(spec, media.get("schema") or {}, inputs)
+        content = body.get("content") or {}
+        media = content.get("application/json")
+        if media is None and MULTIPART in content:
+            media, body_media = content[MULTIPART], MULTIPART
+        body_schema = normalize(spec, (media or {}).get("schema") or {}, inputs)
+        if body_media == MULTIPART:
+            body_schema, file_parts = _file_parts(body_schema)
         if body_schema.get("type") == "object" and "properties" in body_schema:
             body_required = set(body_schema.get("required", []))
             for name, schema in body_schema["properties"].items():
@@ -163,7 +174,42 @@ def derive_operation(spec: Spec, operation_id: str, options: DeriveOptions | Non
         output_schema=_response(spec, raw),
         dropped=tuple(sorted(inputs.dropped)),
         omitted=tuple(sorted(omitted)),
+        body_media=body_media,
+        file_parts=tuple(file_parts),
     )
+
+
+MULTIPART = "multipart/form-data"
+# A file part as a model can send it: JSON has no bytes, so the content travels as base64 and the
+# client builds the multipart body. Limits (size, media types) are the operation's own, checked by
+# its preflight before anything is sent.
+FILE_PART: Schema = {
+    "type": "object",
+    "description": "A file: its name, media type and content in base64.",
+    "properties": {
+        "file_name": {"type": "string", "minLength": 1, "maxLength": 255},
+        "media_type": {"type": "string", "minLength": 3, "maxLength": 127},
+        "content_base64": {"type": "string", "minLength": 1},
+    },
+    "required": ["file_name", "media_type", "content_base64"],
+    "additionalProperties": False,
+}
+
+
+def _file_parts(schema: Schema) -> tuple[Schema, list[str]]:
+    """A multipart form schema with each binary field made a :data:`FILE_PART`, and those fields' names."""
+    properties = dict(schema.get("properties") or {})
+    names = [
+        name
+        for name, field in properties.items()
+        if isinstance(field, Mapping) and field.get("format") in {"binary", "base64"}
+    ]
+    for name in names:
+        part = dict(FILE_PART)
+        if properties[name].get("description"):
+            part["description"] = f"{properties[name]['description']} {FILE_PART['description']}"
+        properties[name] = part
+    return {**schema, "properties": properties}, names
 
 
 def _object() -> Schema:
