@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.node, pytest.mark.e2e]
 INSPECTOR_TIMEOUT = 60.0
 EXIT_OK, EXIT_TOOL_ERROR, EXIT_NOT_PORTABLE = 0, 5, 6
 # Every generated catalog tool; other toolsets may add more.
-CATALOG = sorted(path.stem for path in (REPO / "tool_schemas" / "zuora").glob("*.json"))
+CATALOG = sorted(path.stem for path in (REPO / "zuora_mcp" / "tool_schemas" / "zuora").glob("*.json"))
 INVOICE = "INV00000001"  # Posted, 165.00 USD, nothing applied: reversible in the demo tenant
 
 
