@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -151,7 +152,7 @@ def _open(path: str, create: bool, timeout: float) -> SQLiteLedger:
     except sqlite3.Error as exc:
         raise ConfigError(f"the ledger {path} cannot be opened: {exc}") from exc
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        _wal(conn, timeout)
         conn.execute("PRAGMA synchronous=FULL")
         _migrate(conn, path)
     except sqlite3.Error as exc:
@@ -161,6 +162,21 @@ def _open(path: str, create: bool, timeout: float) -> SQLiteLedger:
         conn.close()
         raise
     return SQLiteLedger(conn, path)
+
+
+def _wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch a new file to WAL (it stays so). SQLite does not wait on a lock for this switch, so two
+    processes creating the ledger together would see "database is locked"; retry until ``timeout``.
+    (``:memory:`` answers "memory" and stays so; commits there are not durable, which tests accept.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)  # a worker thread, never the event loop
 
 
 def _migrate(conn: sqlite3.Connection, path: str) -> None:
