@@ -1,0 +1,283 @@
+"""Preflight for the Zoho writes that reach money or people: create, collect, apply credits, email.
+
+Collect names the card or bank account it charges. The caller must give exactly one of ``card_id``
+or ``account_id`` (the spec's ``oneOf``): the id then is part of the arguments the confirmation
+token is bound to, so the method a person approved is the method charged. Taking "the customer's
+default" at send time would charge whatever is default then — and Zoho's own API has no default
+either. Without an id (or with one the customer has not saved) the preview is refused and lists the
+customer's saved methods, the default first, so the next call can name one.
+
+A create must carry a ``reference_number``: Zoho takes no idempotency key, so after an unknown
+outcome the only way to know whether the invoice exists is to look for it by a key the caller chose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from zuora_mcp.preflight import PreflightReport, Reader, ReadFailed, fingerprint
+from zuora_mcp.providers.zoho.checks import (
+    Progress,
+    fmt,
+    invoice_state,
+    label,
+    money,
+    quoted,
+    read_customer,
+    read_invoice,
+    status_allows,
+)
+
+__all__ = ["apply_credits_to_invoice", "collect_invoice_payment", "create_invoice", "email_invoice"]
+
+OPEN_WITH_BALANCE = ("sent", "overdue", "partially_paid")  # inferred: "open with a balance" (notes §3)
+EMAILABLE = ("pending", "sent", "overdue", "partially_paid", "paid")  # inferred: "any non-void"
+PAGE_SIZE = 200
+MAX_PAGES = 10  # 2,000 invoices: a preflight read must stay bounded
+
+
+def _method_text(method: Mapping[str, Any]) -> str:
+    if "card_id" in method:
+        brand = str(method.get("card_type") or "card").replace("_", " ").title()
+        return f"card ending {method.get('last_four_digits')} ({brand})"
+    bank = method.get("bank_name")
+    return f"bank account ending {method.get('last_four_digits')}" + (f" ({bank})" if bank else "")
+
+
+def _saved(customer: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = [m for m in customer.get("cards") or [] if isinstance(m, Mapping)]
+    found += [m for m in customer.get("bank_accounts") or [] if isinstance(m, Mapping)]
+    return sorted(found, key=lambda m: not m.get("is_primary"))
+
+
+def _listing(customer: Mapping[str, Any]) -> str:
+    rows = []
+    for method in _saved(customer):
+        key = "card_id" if "card_id" in method else "account_id"
+        default = ", default" if method.get("is_primary") else ""
+        rows.append(f"{key}={method.get(key)}: {_method_text(method)}{default}")
+    return "; ".join(rows) or "none saved"
+
+
+def _usable(method: Mapping[str, Any]) -> tuple[bool, str]:
+    if str(method.get("status") or "active") != "active":
+        return False, f"it is {method.get('status')}"
+    if "card_id" in method:
+        today = datetime.now(UTC).date()
+        try:
+            expiry = (int(method.get("expiry_year") or 0), int(method.get("expiry_month") or 0))
+        except (TypeError, ValueError):
+            return True, "expiry unknown"
+        if expiry < (today.year, today.month):
+            return False, f"it expired {expiry[1]:02d}/{expiry[0]}"
+        return True, f"active, expires {expiry[1]:02d}/{expiry[0]}"
+    return True, "active"
+
+
+async def collect_invoice_payment(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
+    report = PreflightReport(effect=f"Would charge the balance of invoice {args['invoiceId']}.")
+    invoice = await read_invoice(report, reader, args)
+    if invoice is None:
+        return report
+    currency, balance = invoice.get("currency_code"), money(invoice.get("balance"))
+    status_allows(report, invoice, OPEN_WITH_BALANCE, "collecting", inferred=True)
+    report.add("Invoice has an unpaid balance", balance > 0, f"balance is {fmt(balance, currency)}", inferred=True)
+    report.amount, report.currency = float(balance), currency
+    await progress("reading the customer's saved payment methods")
+    customer = await read_customer(report, reader, invoice.get("customer_id"))
+    if customer is None:
+        return report
+    name = quoted(customer.get("display_name") or invoice.get("customer_name"))
+    card_id, account_id = args.get("card_id"), args.get("account_id")
+    chosen: Mapping[str, Any] | None = None
+    if (card_id is None) == (account_id is None):
+        report.add(
+            "Exactly one of card_id or account_id names the method to charge",
+            False,
+            f"{name}'s saved methods: {_listing(customer)}",
+        )
+    else:
+        key, wanted = ("card_id", card_id) if card_id is not None else ("account_id", account_id)
+        chosen = next((m for m in _saved(customer) if key in m and str(m.get(key)) == str(wanted)), None)
+        kind = "card" if key == "card_id" else "bank account"
+        report.add(
+            f"The {kind} is saved for {name}",
+            chosen is not None,
+            _method_text(chosen) if chosen is not None else f"{key}={wanted} is not; saved: {_listing(customer)}",
+        )
+        if chosen is not None:
+            usable, why = _usable(chosen)
+            report.add("The payment method can be charged", usable, why, inferred=True)
+    target = _method_text(chosen) if chosen is not None else "a saved method"
+    report.effect = (
+        f"Charges {fmt(balance, currency)} to {target} of {name} for invoice {invoice.get('number')}; "
+        "only a refund (outside these tools) gives it back."
+    )
+    report.fingerprint = invoice_state(invoice, dict(chosen or {}))
+    return report
+
+
+async def _credit_notes(reader: Reader, customer_id: Any) -> dict[str, Mapping[str, Any]]:
+    data = await reader.read("/creditnotes", None, {"customer_id": str(customer_id)})
+    notes = data.get("creditnotes") if isinstance(data, dict) else None
+    return {str(n.get("creditnote_id")): n for n in notes or [] if isinstance(n, Mapping)}
+
+
+async def apply_credits_to_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
+    report = PreflightReport(effect=f"Would apply credits to invoice {args['invoiceId']}.")
+    invoice = await read_invoice(report, reader, args)
+    if invoice is None:
+        return report
+    currency, balance = invoice.get("currency_code"), money(invoice.get("balance"))
+    status_allows(report, invoice, OPEN_WITH_BALANCE, "applying credits", inferred=True)
+    report.add("Invoice has an unpaid balance", balance > 0, f"balance is {fmt(balance, currency)}", inferred=True)
+    try:
+        notes = await _credit_notes(reader, invoice.get("customer_id"))
+    except ReadFailed as exc:
+        report.add("The customer's credit notes can be read", False, exc.detail)
+        return report
+    wanted: dict[str, Decimal] = {}
+    for entry in args.get("apply_creditnotes") or []:
+        if isinstance(entry, Mapping):
+            key = str(entry.get("creditnote_id"))
+            wanted[key] = wanted.get(key, Decimal(0)) + money(entry.get("amount_applied"))
+    parts = []
+    for key, amount in wanted.items():
+        note = notes.get(key)
+        number = note.get("creditnote_number") if note else key
+        if note is None:
+            report.add(f"Credit note {key} belongs to {quoted(invoice.get('customer_name'))}", False, "not found")
+            continue
+        left = money(note.get("balance"))
+        report.add(f"Credit note {number} is open", note.get("status") == "open", f"status is {note.get('status')}")
+        report.add(
+            f"{fmt(amount, currency)} fits credit note {number}",
+            0 < amount <= left,
+            f"{fmt(left, currency)} left on it",
+            inferred=True,
+        )
+        parts.append(f"{fmt(amount, currency)} of {number}")
+    total = sum(wanted.values(), Decimal(0))
+    report.add(
+        "The credits fit the invoice balance",
+        total <= balance,
+        f"{fmt(total, currency)} of {fmt(balance, currency)}",
+        inferred=True,
+    )
+    report.effect = (
+        f"Applies {', '.join(parts) or 'no credit'} to invoice {label(invoice)}: the balance goes from "
+        f"{fmt(balance, currency)} to {fmt(balance - total, currency)}; nothing is charged."
+    )
+    report.amount, report.currency = float(total), currency
+    report.fingerprint = invoice_state(invoice, {k: str(n.get("balance")) for k, n in notes.items() if k in wanted})
+    return report
+
+
+def _contacts(customer: Mapping[str, Any] | None) -> set[str]:
+    if customer is None:
+        return set()
+    found = {str(c.get("email")).lower() for c in customer.get("contactpersons") or [] if isinstance(c, Mapping)}
+    if customer.get("email"):
+        found.add(str(customer["email"]).lower())
+    return found
+
+
+async def email_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
+    report = PreflightReport(effect=f"Would email invoice {args['invoiceId']}.")
+    to = [str(a) for a in args.get("to_mail_ids") or []]
+    cc = [str(a) for a in args.get("cc_mail_ids") or []]
+    report.add("A recipient is given", bool(to), ", ".join(to) or "to_mail_ids is empty")
+    invoice = await read_invoice(report, reader, args)
+    if invoice is None:
+        return report
+    status_allows(report, invoice, EMAILABLE, "emailing", inferred=True)
+    customer = await read_customer(report, reader, invoice.get("customer_id"))
+    known = _contacts(customer)
+    strangers = [a for a in to + cc if a.lower() not in known]
+    files = [d for d in invoice.get("documents") or [] if isinstance(d, Mapping)]
+    report.effect = (
+        f"Emails invoice {label(invoice)} to {', '.join(to)}"
+        + (f", cc {', '.join(cc)}" if cc else "")
+        + f", subject {quoted(args.get('subject') or '')}"
+        + (f", with {len(files)} attachment(s) if the invoice sends them" if files else "")
+        + ". It cannot be recalled."
+        + (f" Not contacts of {quoted(invoice.get('customer_name'))}: {', '.join(strangers)}." if strangers else "")
+    )
+    report.fingerprint = invoice_state(invoice)
+    return report
+
+
+async def _invoice_numbers(reader: Reader, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found: list[Mapping[str, Any]] = []
+    for page in range(1, MAX_PAGES + 1):
+        data = await reader.read("/invoices", None, {**query, "page": page, "per_page": PAGE_SIZE})
+        batch = data.get("invoices") if isinstance(data, dict) else None
+        found += [i for i in batch or [] if isinstance(i, Mapping)]
+        context = data.get("page_context") if isinstance(data, dict) else None
+        if not isinstance(context, Mapping) or context.get("has_more_page") is not True:
+            break
+    return found
+
+
+def _items_total(items: Any) -> tuple[int, Decimal]:
+    lines = [i for i in items if isinstance(i, Mapping)] if isinstance(items, list) else []
+    return len(lines), sum((money(i.get("quantity") or 1) * money(i.get("price")) for i in lines), Decimal(0))
+
+
+async def create_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
+    report = PreflightReport(effect="Would create an invoice.")
+    reference = str(args.get("reference_number") or "").strip()
+    report.add(
+        "A unique reference_number is given (this tool's rule: Zoho has no idempotency key)",
+        bool(reference),
+        quoted(reference) if reference else "pass a PO or order id, unique per invoice",
+    )
+    chosen = str(args.get("invoice_number") or "").strip() if args.get("ignoreAutoNumberGeneration") is True else ""
+    if args.get("ignoreAutoNumberGeneration") is True:
+        report.add("invoice_number is given (ignoreAutoNumberGeneration=true)", bool(chosen), "required")
+    customer = await read_customer(report, reader, args.get("customer_id"))
+    if customer is None:
+        return report
+    try:
+        mine = await _invoice_numbers(reader, {"customer_id": str(args.get("customer_id"))})
+        if chosen:
+            await progress("checking the invoice number is free")
+            taken = {str(i.get("number")) for i in await _invoice_numbers(reader, {"filter_by": "Status.All"})}
+            report.add(f"Invoice number {quoted(chosen)} is free", chosen not in taken, "Zoho's 1001 otherwise")
+    except ReadFailed as exc:
+        report.add("The customer's invoices can be read", False, exc.detail)
+        return report
+    currency = customer.get("currency_code")
+    count, total = _items_total(args.get("invoice_items"))
+    name = quoted(customer.get("display_name"))
+    people = _recipients(customer, args.get("contact_persons"))
+    to = ", ".join(people) or "the customer contacts"
+    mail = " It is not emailed."
+    if args.get("send") is True:
+        mail = f" With send=true Zoho emails it at once to {to}; that cannot be recalled."
+    report.effect = (
+        f"Creates an invoice for {name} dated {args.get('date')} with {count} line(s) totalling "
+        f"{fmt(total, currency)} before tax, reference {quoted(reference)}"
+        + (f", number {quoted(chosen)}" if chosen else "")
+        + "."
+        + mail
+    )
+    report.amount, report.currency = float(total), currency
+    # The customer's invoices as they are now: once the create ran, the list holds one more, so a
+    # replay of the same confirmation (on this replica or another) is refused.
+    report.fingerprint = fingerprint(sorted(str(i.get("invoice_id")) for i in mine))
+    return report
+
+
+def _recipients(customer: Mapping[str, Any], chosen: Any) -> list[str]:
+    ids = None
+    if isinstance(chosen, list):
+        ids = {str(c.get("contactperson_id")) if isinstance(c, Mapping) else str(c) for c in chosen}
+    return [
+        str(c.get("email"))
+        for c in customer.get("contactpersons") or []
+        if isinstance(c, Mapping) and c.get("email") and (ids is None or str(c.get("contactperson_id")) in ids)
+    ]
