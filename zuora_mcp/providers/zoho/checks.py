@@ -90,10 +90,12 @@ def status_allows(
     action: str,
     *,
     inferred: bool,
+    code: int | None = None,
 ) -> bool:
+    """``code``: Zoho's own error code for this refusal, when one is known."""
     status = invoice.get("status")
     return report.add(
-        f"Status allows {action}",
+        f"Status allows {action}" + (f" (Zoho's {code})" if code else ""),
         status in allowed,
         f"status is {status}; {action} needs " + (allowed[0] if len(allowed) == 1 else f"one of {', '.join(allowed)}"),
         inferred=inferred,

@@ -202,7 +202,7 @@ async def add_invoice_line_items(args: Mapping[str, Any], reader: Reader, progre
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
-    status_allows(report, invoice, PENDING, "changing lines (Zoho's 102028)", inferred=False)
+    status_allows(report, invoice, PENDING, "changing lines", inferred=False, code=102028)
     currency = invoice.get("currency_code")
     lines, total = _lines(args.get("invoice_items"), currency)
     report.effect = (
@@ -219,7 +219,7 @@ async def delete_invoice_line_item(args: Mapping[str, Any], reader: Reader, prog
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
-    status_allows(report, invoice, PENDING, "changing lines (Zoho's 102028)", inferred=False)
+    status_allows(report, invoice, PENDING, "changing lines", inferred=False, code=102028)
     wanted = str(args.get("lineItemId"))
     lines = [i for i in invoice.get("invoice_items") or [] if isinstance(i, Mapping)]
     line = next((i for i in lines if str(i.get("item_id")) == wanted), None)
