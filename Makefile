@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SPEC_DIR ?= ../shared/spec
 SPEC   ?= $(SPEC_DIR)/zuora-openapi-2025-12-12-described.json
 
-.PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check node-tools bench clean
+.PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check node-tools bench bench-peers clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("zuora-mcp needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -55,8 +55,14 @@ schemas: install
 unit:
 	$(BIN)/python -m pytest -q
 
+# Figures beside floors measured in the same run; writes bench/results.json and README's Performance table.
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --spec "$(SPEC)" --readme
+
+# The optional peer row: FastMCP's from_openapi on the same operations (pinned; adds packages, upgrades none).
+FASTMCP ?= 4.1.6
+bench-peers: install
+	$(BIN)/python -m pip install --quiet 'fastmcp==$(FASTMCP)'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -29,13 +29,12 @@ __all__ = [
     "BARE_STDIO",
     "OURS_HTTP",
     "OURS_STDIO",
-    "PROXY_HTTP",
-    "PROXY_STDIO",
     "Sandbox",
     "child_pid",
     "cpu_seconds",
     "http_server",
     "machine_facts",
+    "peer_args",
     "rss_kib",
     "sandbox_process",
     "server_env",
@@ -52,10 +51,16 @@ OURS_STDIO = ("-m", "zuora_mcp", "serve")
 OURS_HTTP = ("-m", "zuora_mcp", "serve", "--transport", "http", "--port", "0")
 BARE_STDIO = ("-m", "bench.bare_server")
 BARE_HTTP = ("-m", "bench.bare_server", "--http", "--port", "0")
-PROXY_STDIO = ("-m", "bench.bare_server", "--proxy")
-PROXY_HTTP = ("-m", "bench.bare_server", "--proxy", "--http", "--port", "0")
 
-_ROOT = Path(__file__).resolve().parent.parent
+
+def peer_args(spec: Path, http: bool = False) -> tuple[str, ...]:
+    """The FastMCP peer (:mod:`bench.peers`) on ``spec``, over stdio or HTTP."""
+    args = ("-m", "bench.peers", "--spec", str(spec))
+    return (*args, "--http", "--port", "0") if http else args
+
+
+ROOT = Path(__file__).resolve().parent.parent
+_ROOT = ROOT
 
 
 @dataclass(frozen=True)
@@ -141,12 +146,27 @@ async def sandbox_process(seed: Path, token_expires_in: int = 3600) -> AsyncIter
             yield Sandbox(base_url=url, pid=proc.pid)
 
 
+async def _wait_for_port(url: str) -> None:
+    """Until something accepts connections at ``url`` (a server may print its URL before it listens)."""
+    port = int(url.split(":")[2].split("/")[0])
+    with anyio.fail_after(STARTUP_TIMEOUT):
+        while True:
+            try:
+                stream = await anyio.connect_tcp("127.0.0.1", port)
+            except OSError:
+                await anyio.sleep(0.02)
+                continue
+            await stream.aclose()
+            return
+
+
 @contextlib.asynccontextmanager
 async def http_server(args: tuple[str, ...], env: dict[str, str]) -> AsyncIterator[tuple[str, int]]:
-    """An MCP server over streamable HTTP; yields its ``/mcp`` URL and pid."""
+    """An MCP server over streamable HTTP; yields its ``/mcp`` URL and pid once it accepts connections."""
     with tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log") as log:
         with _spawned([sys.executable, *args], env, log) as proc:
             url = await _wait_for_url(Path(log.name), proc, " ".join(args))
+            await _wait_for_port(url)
             yield url, proc.pid
 
 

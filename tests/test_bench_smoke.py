@@ -15,6 +15,8 @@ from mcp.client import Client
 
 from bench.__main__ import main
 from bench.bare_server import build_server
+from bench.readme import update_readme
+from bench.report import evaluate
 from bench.stats import percentile
 from zuora_mcp.catalog import load_catalog
 
@@ -37,15 +39,42 @@ def test_quick_footprint_run_writes_results_and_prints_the_table(
     assert "tools/list, curated" in capsys.readouterr().out
 
 
-def test_the_floor_server_lists_one_trivial_tool_and_echoes() -> None:
+def test_the_floor_server_lists_fetch_and_echo_and_echoes() -> None:
     async def session() -> tuple[list[str], str]:
         with anyio.fail_after(10):
             async with Client(build_server(), mode="legacy", cache=None) as client:
-                names = [t.name for t in (await client.list_tools()).tools]
+                names = sorted(t.name for t in (await client.list_tools()).tools)
                 result = await client.call_tool("echo", {"text": "hello"})
                 return names, "".join(c.text for c in result.content if c.type == "text")
 
-    assert anyio.run(session) == (["echo"], "hello")
+    assert anyio.run(session) == (["echo", "fetch"], "hello")
+
+
+def test_the_readme_table_says_which_targets_were_met(tmp_path: Path) -> None:
+    """The Performance block is rewritten from a run, and names every missed target plainly."""
+    results = {
+        "machine": {"time": "T", "cpus": 2, "cpu": "c", "loadavg_at_start": [1.0]},
+        "explorer": {
+            "first_search_ms": {"median": 7.0},
+            "warm_search_ms": {"median": 0.25},
+            "rss_delta_mib": 1.0,
+            "top3": 34,
+            "queries": 35,
+        },
+    }
+    results["targets"] = evaluate(results)
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n<!-- begin:performance -->\nold\n<!-- end:performance -->\ntail\n")
+    assert update_readme(results, readme) == "performance block rewritten"
+    text = readme.read_text()
+    assert "old" not in text
+    assert text.endswith("<!-- end:performance -->\ntail\n")
+    assert "7.0 ms / 0.25 ms" in text
+    assert "**Targets met: 4 of 4.** None missed." in text
+    results["explorer"]["warm_search_ms"]["median"] = 3.0
+    results["targets"] = evaluate(results)
+    update_readme(results, readme)
+    assert "**Targets met: 3 of 4.** Missed: explorer: warm search (3.00 ms, goal <= 2 ms)." in readme.read_text()
 
 
 def test_percentiles_interpolate_between_closest_ranks() -> None:

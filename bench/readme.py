@@ -1,0 +1,199 @@
+"""README.md's Performance table, rendered from a bench run (``python -m bench --readme``).
+
+The block between ``<!-- begin:performance -->`` and ``<!-- end:performance -->`` is replaced with
+the run's figures: each beside the bare server making the same call and the FastMCP peer (when it
+ran), with the target and its verdict, then one line saying plainly which targets were met.
+``python -m bench.readme [results.json]`` renders an existing results file without running anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.report import TRANSPORTS
+
+__all__ = ["render_performance", "update_readme"]
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+_BLOCK = re.compile(r"(<!-- begin:performance -->\n)(?:.*?\n)?(<!-- end:performance -->)", re.S)
+# Which target decides each row (by its name in bench.report.TARGETS).
+_ROW_TARGET = {
+    "stdio": "per call, stdio",
+    "http": "per call, HTTP kept-alive",
+}
+
+
+def _spread(figure: dict[str, Any]) -> str:
+    spread = figure.get("round_p50_range")
+    median = figure.get("median", figure["p50"])
+    return f"{median:.2f} ms ({spread[0]:.2f}–{spread[1]:.2f})" if spread else f"{median:.2f} ms"
+
+
+def _verdicts(results: dict[str, Any]) -> dict[str, dict[str, str]]:
+    return {v["target"]: v for v in results.get("targets", [])}
+
+
+def _target(verdicts: dict[str, dict[str, str]], name: str) -> str:
+    v = verdicts.get(name)
+    if v is None or v["verdict"] == "not run":
+        return "—"
+    verdict = "met" if v["verdict"] == "met" else "**missed**"
+    return f"{v['goal']}: {verdict}"
+
+
+def render_performance(results: dict[str, Any]) -> str:
+    """The markdown table and the verdict line for ``results`` (a bench run's results.json)."""
+    verdicts = _verdicts(results)
+    rows: list[tuple[str, str, str, str, str]] = []
+    fp = results.get("footprint")
+    if fp:
+        rows.append(
+            (
+                f"tools/list, {fp['curated']['tools']} curated tools",
+                f"{fp['curated']['tokens']:,} tokens",
+                "—",
+                "—",
+                _target(verdicts, "context: curated tools"),
+            )
+        )
+    lat = results.get("latency")
+    peer_ran = bool((results.get("peer") or {}).get("runs"))
+    cs = results.get("cold_start")
+    if cs:
+        peer = f"{cs['peer_ms']['p50']:.0f} ms ({cs['peer_ratio_p50']:.2f}x)" if "peer_ms" in cs else "—"
+        rows.append(
+            (
+                "cold start to first tools/list (stdio)",
+                f"{cs['ours_ms']['p50']:.0f} ms ({cs['ratio_p50']:.2f}x)",
+                f"{cs['bare_ms']['p50']:.0f} ms",
+                peer,
+                _target(verdicts, "cold start"),
+            )
+        )
+    if lat:
+        pc = lat["per_call"]
+        for transport, label in TRANSPORTS.items():
+            ours, bare = pc[transport]["ours"], pc[transport]["bare"]
+            peer_row = pc[transport].get("peer")
+            peer = f"{_spread(peer_row['ms'])}, {peer_row['ratio_to_bare']:.2f}x" if peer_row else "—"
+            rows.append(
+                (
+                    f"`get_invoice` p50, {label}",
+                    f"{_spread(ours['ms'])}, **{ours['ratio_to_bare']:.2f}x**; {ours['ratio_to_direct']:.2f}x direct",
+                    _spread(bare["ms"]),
+                    peer,
+                    _target(verdicts, _ROW_TARGET[transport]) if transport in _ROW_TARGET else "—",
+                )
+            )
+        rows.append(("direct httpx2 GET p50 (no MCP)", "—", _spread(pc["direct_get_ms"]), "—", "—"))
+        stdio = pc["stdio"]
+        cpu_peer = stdio["peer"]["server_cpu_ms_per_call"] if "peer" in stdio else None
+        rows.append(
+            (
+                "server CPU per `get_invoice`, stdio",
+                f"{stdio['ours']['server_cpu_ms_per_call']:.2f} ms (own: {stdio['ours']['own_cpu_ms_per_call']:+.2f})",
+                f"{stdio['bare']['server_cpu_ms_per_call']:.2f} ms",
+                f"{cpu_peer:.2f} ms" if cpu_peer is not None else "—",
+                "—",
+            )
+        )
+        mem = lat["memory"]
+        peer_mem = (
+            f"{mem['idle_kib']['peer'] / 1024:.0f} / {mem['after_calls_kib']['peer'] / 1024:.0f} MiB"
+            if "peer" in mem["idle_kib"]
+            else "—"
+        )
+        rows.append(
+            (
+                f"RSS idle / after {mem['calls']:,} calls",
+                f"{mem['idle_kib']['ours'] / 1024:.0f} / {mem['after_calls_kib']['ours'] / 1024:.0f} MiB "
+                f"({mem['ratio_idle']:.2f}x / {mem['ratio_after_calls']:.2f}x)",
+                f"{mem['idle_kib']['bare'] / 1024:.0f} / {mem['after_calls_kib']['bare'] / 1024:.0f} MiB",
+                peer_mem,
+                _target(verdicts, "memory, after calls"),
+            )
+        )
+        size = lat["result_size"]
+        rows.append(
+            (
+                "`get_invoice` result",
+                f"{size['ours_tokens']} tokens ({size['share_of_raw']:.0%} of raw)",
+                f"raw JSON {size['raw_tokens']}",
+                f"{size['peer_tokens']} tokens" if "peer_tokens" in size else "—",
+                _target(verdicts, "result size: get_invoice"),
+            )
+        )
+    ex = results.get("explorer")
+    if ex:
+        rows.append(
+            (
+                "explorer: first / warm `search_operations`",
+                f"{ex['first_search_ms']['median']:.1f} ms / {ex['warm_search_ms']['median']:.2f} ms",
+                "—",
+                "—",
+                f"{_target(verdicts, 'explorer: first search')}; {_target(verdicts, 'explorer: warm search')}",
+            )
+        )
+        rows.append(
+            (
+                "explorer: memory, quality",
+                f"+{ex['rss_delta_mib']:.1f} MiB; {ex['top3']}/{ex['queries']} queries in the top 3",
+                "—",
+                "—",
+                f"{_target(verdicts, 'explorer: memory')}; {_target(verdicts, 'explorer: quality')}",
+            )
+        )
+    cc = results.get("concurrency")
+    if cc:
+        rows.append(
+            (
+                f"{cc['clients']} HTTP clients, {cc['seconds']:.0f} s, token life {cc['token_lifetime_s']} s",
+                f"{cc['errors']} errors, {cc['token_requests']} token requests, "
+                f"{cc['connections_accepted']} connections",
+                f"pool {cc['pool_size']}",
+                "—",
+                _target(verdicts, "concurrency: errors"),
+            )
+        )
+    lines = [
+        "| Figure | Ours | Bare server, same call | FastMCP peer | Target |",
+        "|---|---|---|---|---|",
+        *(f"| {' | '.join(row)} |" for row in rows),
+        "",
+    ]
+    ran = [v for v in results.get("targets", []) if v["verdict"] != "not run"]
+    met = [v["target"] for v in ran if v["verdict"] == "met"]
+    missed = [f"{v['target']} ({v['figure']}, goal {v['goal']})" for v in ran if v["verdict"] != "met"]
+    machine = results.get("machine") or {}
+    lines.append(
+        f"Run of {machine.get('time', '?')} on {machine.get('cpus', '?')} CPUs ({machine.get('cpu', '')}), "
+        f"load {machine.get('loadavg_at_start', ['?'])[0]} at start; medians over "
+        f"{(lat or {}).get('per_call', {}).get('calls_per_path', '?')} calls per path in interleaved rounds, "
+        "with the range of the rounds' medians in brackets."
+        + ("" if peer_ran else f" Peer not run: {(results.get('peer') or {}).get('why', 'not measured')}.")
+    )
+    lines.append("")
+    lines.append(
+        f"**Targets met: {len(met)} of {len(ran)}.**"
+        + (f" Missed: {'; '.join(missed)}." if missed else " None missed.")
+    )
+    return "\n".join(lines)
+
+
+def update_readme(results: dict[str, Any], path: Path = README) -> str:
+    """Replace the performance block of ``path``; returns what happened, for the log."""
+    text = path.read_text()
+    match = _BLOCK.search(text)
+    if match is None:
+        return "no <!-- begin:performance --> block; left alone"
+    path.write_text(text[: match.end(1)] + render_performance(results) + "\n" + text[match.start(2) :])
+    return "performance block rewritten"
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("results.json")
+    print(update_readme(json.loads(source.read_text())))
