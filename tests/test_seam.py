@@ -26,7 +26,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "zuora_mcp"
 SPEC_DIR = PACKAGE.parent.parent / "shared" / "spec"
 
 # The shared client's modules: the only core modules that talk HTTP to a billing system.
-HTTP_CLIENT_MODULES = {"zuora_mcp.client", "zuora_mcp._answers", "zuora_mcp._retry"}
+# Plus the identity provider's key-set fetcher: it talks to the OAuth issuer, never a billing system.
+HTTP_CLIENT_MODULES = {"zuora_mcp.client", "zuora_mcp._answers", "zuora_mcp._retry", "zuora_mcp.identity.jwks"}
 # The MCP boundary and the commands that drive the server as a client.
 MCP_MODULES = {"zuora_mcp.server", "zuora_mcp.commands.serve", "zuora_mcp.commands.demo"}
 # Serving HTTP (not talking to a vendor): the server's listener and the tenants' loopback host.
