@@ -79,15 +79,13 @@ def _changes(invoice: Mapping[str, Any], args: Mapping[str, Any]) -> str:
             parts.append(f"{name} {quoted(invoice.get(name) or '')} → {quoted(args[name])}")
     if args.get("invoice_number"):
         parts.append(f"number {invoice.get('number')} → {quoted(args['invoice_number'])}")
-    wanted = args.get("invoice_items") or []
-    kept = {str(i.get("item_id")) for i in wanted if isinstance(i, Mapping) and i.get("item_id")}
-    existing = [i for i in invoice.get("invoice_items") or [] if isinstance(i, Mapping)]
-    dropped = [quoted(i.get("name")) for i in existing if str(i.get("item_id")) not in kept]
-    new = sum(1 for i in wanted if isinstance(i, Mapping) and not i.get("item_id"))
-    lines, total = _lines(wanted, invoice.get("currency_code"))
-    parts.append(f"lines become: {lines} (total {fmt(total, invoice.get('currency_code'))} before tax)")
-    gone = f" ({', '.join(dropped)})" if dropped else ""
-    parts.append(f"{len(kept)} kept, {new} new, {len(dropped)} deleted{gone}")
+    # The update's lines carry no id (spec): the list given replaces every existing line.
+    existing = [quoted(i.get("name")) for i in invoice.get("invoice_items") or [] if isinstance(i, Mapping)]
+    lines, total = _lines(args.get("invoice_items"), invoice.get("currency_code"))
+    parts.append(
+        f"its {len(existing)} line(s) ({', '.join(existing)}) are replaced by: {lines} "
+        f"(total {fmt(total, invoice.get('currency_code'))} before tax)"
+    )
     return "; ".join(parts)
 
 

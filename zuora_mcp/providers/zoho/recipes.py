@@ -128,8 +128,8 @@ RECIPES: tuple[Recipe, ...] = (
         name="update_invoice",
         title="Update invoice",
         description=(
-            "Replace an invoice's fields. invoice_items is the complete new list: lines left out are deleted "
-            "(keep each line's item_id). Refused once payments or credits are applied."
+            "Replace an invoice's fields. invoice_items is the complete new list: it replaces every line. "
+            "Refused once payments or credits are applied."
         ),
         operation_id="update_invoice",
         safety="write",
