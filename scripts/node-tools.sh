@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned third-party MCP clients that the end-to-end tests drive (MCP Inspector CLI, the MCP
-# conformance suite, and Node 22, which both need) from the npm registry into a cache directory.
+# conformance suite, and Node 22, which both need) and the MCP bundle tool that the release tests run
+# (mcpb validate / pack) from the npm registry into a cache directory.
 # The pins live in tools/node/package.json and package-lock.json; a second run with the same lockfile is a
 # no-op, so `make test` pays for the download once per machine.
 #
@@ -41,7 +42,7 @@ check_node() {
 
 want=$(cat "$pins/package.json" "$pins/package-lock.json" | sha256sum | cut -d' ' -f1)
 if [ -f "$dest/.installed" ] && [ "$(cat "$dest/.installed")" = "$want" ] \
-    && [ -x "$bin/conformance" ] && [ -x "$bin/mcp-inspector" ]; then
+    && [ -x "$bin/conformance" ] && [ -x "$bin/mcp-inspector" ] && [ -x "$bin/mcpb" ]; then
     check_node
     echo "$bin"
     exit 0
