@@ -125,3 +125,41 @@ async def connected(
         app = build_app(settings, billing, clock=clock) if clock else build_app(settings, billing)
         async with Client(build_server(app), mode="legacy") as client:
             yield Harness(client, app, zoho, sleeps)
+
+
+# ---- the fault matrix table ------------------------------------------------------------------------
+
+MATRIX: dict[tuple[str, str], str] = {}
+
+
+@pytest.fixture
+def matrix_cell() -> dict[tuple[str, str], str]:
+    """Where a fault-matrix test writes its cell; the table is printed in the terminal summary."""
+    return MATRIX
+
+
+def render_matrix(cells: dict[tuple[str, str], str]) -> str:
+    tools = sorted({tool for tool, _ in cells})
+    faults: list[str] = []
+    for _, fault in cells:
+        if fault not in faults:
+            faults.append(fault)
+    width = max(len(t) for t in tools) + 1
+    columns = [max(len(f), *(len(cells.get((t, f), "")) for t in tools)) for f in faults]
+    lines = [" " * width + " | ".join(f.ljust(w) for f, w in zip(faults, columns, strict=True))]
+    lines.append("-" * len(lines[0]))
+    for tool in tools:
+        row = " | ".join(cells.get((tool, f), "").ljust(w) for f, w in zip(faults, columns, strict=True))
+        lines.append(tool.ljust(width) + row)
+    return "\n".join(lines)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not MATRIX:
+        return
+    terminalreporter.section("Zoho fault matrix: tool result / writes the tenant applied")
+    terminalreporter.write_line(render_matrix(MATRIX))
+    terminalreporter.write_line(
+        "executed = applied and said so; failed = refused, 'Nothing was changed'; "
+        "unknown = 'outcome unknown', names the read that settles it. ×N = writes applied."
+    )
