@@ -63,7 +63,7 @@ async def test_over_stdio_a_read_and_a_confirmed_charge_run_once(tmp_path: Path)
     errlog = tmp_path / "stderr.txt"
     params = StdioServerParameters(command=COMMAND[0], args=COMMAND[1:], env=server_env())
     with anyio.fail_after(60), errlog.open("w") as stderr:
-        async with Client(stdio_client(params, errlog=stderr), mode="legacy") as client:  # type: ignore[arg-type]
+        async with Client(stdio_client(params, errlog=stderr), mode="legacy") as client:
             await read_then_charge(client)
             found = SANDBOX_LINE.search(errlog.read_text())
             assert found, errlog.read_text()
