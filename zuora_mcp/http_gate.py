@@ -21,7 +21,12 @@ an automation deployment needs:
   spec asks for and the SDK's OAuth client acts on (step-up) — and nothing reaches the server. The
   server must still check per call (stdio, and any path that bypasses this hook).
 - **The principal** of each admitted request is set for the app
-  (:func:`~zuora_mcp.identity.principal.use_principal`, and ``scope[SCOPE_KEY]``).
+  (:func:`~zuora_mcp.identity.principal.use_principal`, and ``scope[SCOPE_KEY]``). The principal is
+  per request, not per session: a handler always sees who sent *this* message.
+- **Sessions belong to their principal.** The SDK binds a stateful session to the credential that
+  opened it only when its own auth middleware ran; ours replaces it, so the gate does the same: it
+  learns each ``mcp-session-id`` it sees issued and answers a request for that session from anyone
+  else with 404 "Session not found", exactly as for a session that does not exist.
 - **Origin.** On non-loopback binds, any browser Origin not explicitly allowed is refused.
 
 Nothing here writes a token into a log line or an answer.
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit, urlunsplit
@@ -53,6 +59,10 @@ RequiredScope = Callable[[Any], "str | None"]
 WELL_KNOWN: Final = "/.well-known/oauth-protected-resource"
 # The SDK refuses bodies above 4 MiB; the gate reads no more than that to find the tool.
 MAX_INSPECTED_BODY: Final = 4 * 1024 * 1024
+# Session owners remembered; the oldest is forgotten first (its client then gets 404 and opens a new
+# session, as after any server restart), so the map cannot grow without bound.
+MAX_SESSIONS: Final = 10_000
+SESSION_HEADER: Final = "mcp-session-id"
 _SCOPES_TEXT: Final = " ".join(ALL_SCOPES)
 
 
@@ -112,6 +122,7 @@ class BearerGate:
             ).encode()
             own = urlsplit(self.resource_metadata).path
             self._metadata_paths = frozenset({WELL_KNOWN, own, WELL_KNOWN + "/mcp"})
+        self._session_owners: OrderedDict[str, str] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"BearerGate(token={'set' if self._token else 'unset'}, oauth={'set' if self._verifier else 'unset'})"
@@ -141,9 +152,30 @@ class BearerGate:
                 message = f"Insufficient scope: this call needs the {needed} scope, which the access token lacks."
                 await _deny(send, 403, message, challenge, request_id=request_id, data={"required_scope": needed})
                 return
+        if self._token is not None or self._verifier is not None:
+            session = headers.get(SESSION_HEADER)
+            if session is None:
+                send = self._learning_sessions(send, principal.key)
+            elif self._session_owners.get(session) != principal.key:
+                await _deny(send, 404, "Session not found", None, code=-32600)
+                return
         scope[SCOPE_KEY] = principal
         with use_principal(principal):
             await self._app(scope, receive, send)
+
+    def _learning_sessions(self, send: Send, owner: str) -> Send:
+        """A ``send`` that notes the session id the SDK issues in answer to this request, and for whom."""
+
+        async def noting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                for name, value in message.get("headers", []):
+                    if name.decode("latin-1").lower() == SESSION_HEADER:
+                        self._session_owners[value.decode("latin-1")] = owner
+                        while len(self._session_owners) > MAX_SESSIONS:
+                            self._session_owners.popitem(last=False)
+            await send(message)
+
+        return noting
 
     async def _authenticate(self, headers: dict[str, str]) -> Principal | None:
         if self._token is None and self._verifier is None:
@@ -236,8 +268,9 @@ async def _deny(
     *,
     request_id: Any = None,
     data: dict[str, Any] | None = None,
+    code: int = -32001,
 ) -> None:
-    error: dict[str, Any] = {"code": -32001, "message": message}
+    error: dict[str, Any] = {"code": code, "message": message}
     if data is not None:
         error["data"] = data
     body = json.dumps({"jsonrpc": "2.0", "id": request_id, "error": error}).encode()
