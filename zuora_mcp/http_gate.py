@@ -37,7 +37,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -123,6 +123,28 @@ class BearerGate:
             own = urlsplit(self.resource_metadata).path
             self._metadata_paths = frozenset({WELL_KNOWN, own, WELL_KNOWN + "/mcp"})
         self._session_owners: OrderedDict[str, str] = OrderedDict()
+
+    @classmethod
+    def from_environment(
+        cls,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        allowed_origins: frozenset[str] | None = None,
+        required_scope: RequiredScope | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> BearerGate:
+        """The gate ``serve`` builds: the static token as given, OAuth from ``ZUORA_MCP_OAUTH_*``.
+
+        Raises:
+            ConfigError: the OAuth settings are incomplete or would weaken the check.
+        """
+        from zuora_mcp.identity.settings import load_oauth_settings
+        from zuora_mcp.identity.verifier import JWTVerifier
+
+        oauth = load_oauth_settings(environ)
+        verifier = JWTVerifier(oauth) if oauth is not None else None
+        return cls(app, token=token, allowed_origins=allowed_origins, verifier=verifier, required_scope=required_scope)
 
     def __repr__(self) -> str:
         return f"BearerGate(token={'set' if self._token else 'unset'}, oauth={'set' if self._verifier else 'unset'})"

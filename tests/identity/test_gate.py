@@ -10,6 +10,7 @@ import httpx2
 import pytest
 
 from tests.identity.issuer import RESOURCE, Issuer
+from zuora_mcp.errors import ConfigError
 from zuora_mcp.http_gate import BearerGate, insufficient_scope_challenge
 from zuora_mcp.identity import SCOPE_KEY, Principal, current_principal, scope_needed_by
 from zuora_mcp.identity.verifier import JWTVerifier
@@ -194,3 +195,13 @@ async def test_static_only_keeps_its_plain_challenge(app: Recorder) -> None:
     assert missing.headers["www-authenticate"] == 'Bearer realm="zuora-mcp"'
     assert wrong.headers["www-authenticate"] == 'Bearer realm="zuora-mcp", error="invalid_token"'
     assert app.seen == []
+
+
+def test_from_environment_builds_oauth_only_when_configured(app: Recorder) -> None:
+    plain = BearerGate.from_environment(app, token=STATIC, environ={})
+    assert (plain.resource_metadata, repr(plain)) == (None, "BearerGate(token=set, oauth=unset)")
+    environ = {"ZUORA_MCP_OAUTH_ISSUER": "https://idp.example", "ZUORA_MCP_OAUTH_RESOURCE": "https://m.example/mcp"}
+    oauth = BearerGate.from_environment(app, token=None, environ=environ)
+    assert oauth.resource_metadata == "https://m.example/.well-known/oauth-protected-resource/mcp"
+    with pytest.raises(ConfigError, match="ZUORA_MCP_OAUTH_RESOURCE"):
+        BearerGate.from_environment(app, token=None, environ={"ZUORA_MCP_OAUTH_ISSUER": "https://idp.example"})

