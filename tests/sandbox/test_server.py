@@ -101,7 +101,7 @@ async def test_sandbox_command_prints_its_url_and_stops_on_ctrl_c() -> None:
                 token = await http.post(
                     "/oauth/token",
                     data={
-                        "client_id": "sandbox-client-id",
+                        "client_id": "sandbox-client-id-0000-0000-00000001",  # 36 characters, as Zuora's
                         "client_secret": "sandbox-client-secret",
                         "grant_type": "client_credentials",
                     },

@@ -18,8 +18,12 @@ A tenant that is hard to reach correctly, for ``zuora-mcp doctor`` and its tests
 
 Alone: ``zuora-mcp sandbox [--port N] [--seed FILE] [--expires-in S]``.
 
-Credentials: ``ZUORA_CLIENT_ID``/``ZUORA_CLIENT_SECRET`` when set, else ``sandbox-client-id`` /
-``sandbox-client-secret``.
+Credentials: ``ZUORA_CLIENT_ID``/``ZUORA_CLIENT_SECRET`` when set, else
+``sandbox-client-id-0000-0000-00000001`` / ``sandbox-client-secret`` (36 characters, as Zuora's
+client ids are: the official SDK refuses any other length).
+
+Requests are judged by Zuora's own spec (:mod:`.validation`, :mod:`.spec_requests`), and
+``tests/tenant_conformance`` calls every operation through Zuora's official SDK.
 
 Demo tenant (``demo_data.demo_seed()``; ids are stable, ``demo_data.demo_id("INV00000001")``):
 

@@ -15,6 +15,7 @@ them in ``Zuora-Entity-Ids`` (else HTTP 400, ``"success": false``); ``date_offse
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 import uuid
@@ -27,7 +28,7 @@ from urllib.parse import parse_qs
 import anyio
 
 from zuora_mcp.providers.zuora.sandbox import admin
-from zuora_mcp.providers.zuora.sandbox.dialect import Refusal, entity_refusal, error_body, error_code
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal, entity_refusal, error_body, error_code, with_top_level
 from zuora_mcp.providers.zuora.sandbox.faults import Counters, FaultPlan, Faults
 from zuora_mcp.providers.zuora.sandbox.idempotency import (
     IDEMPOTENT_METHODS,
@@ -42,8 +43,10 @@ from zuora_mcp.providers.zuora.sandbox.validation import coerce_query, validate
 
 __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Reply", "SandboxApp"]
 
-DEFAULT_CLIENT_ID = "sandbox-client-id"
+# 36 characters: Zuora's client ids are, and the official SDK refuses any other length before it sends.
+DEFAULT_CLIENT_ID = "sandbox-client-id-0000-0000-00000001"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - the documented sandbox default, not a secret
+logger = logging.getLogger(__name__)
 RATE_LIMIT = 10_000  # per minute window, like a generous Zuora tenant
 Scope = dict[str, Any]
 Receive = Callable[[], Any]
@@ -55,6 +58,9 @@ class Reply:
     status: int
     body: Any
     headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.body = with_top_level(self.status, self.body)
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -303,19 +309,33 @@ class SandboxApp:
             body: Any = None
             if route.has_body:
                 body = _parse_json(raw, route.resource)
-            if route.tool is not None:
-                validate(route.tool, "path", params, "unknown", status)
-                validate(route.tool, "query", coerce_query(route.tool, query), "unknown", status)
-                if route.has_body:
-                    validate(route.tool, "body", body, route.resource, status)
+            validate(route.operation, "path", params, "unknown", status)
+            validate(route.operation, "query", coerce_query(route.operation, query), "unknown", status)
+            if route.has_body:
+                validate(route.operation, "body", body, route.resource, status)
             call = Call(self.tenant, params, query, body, _base_url(scope, headers), raw_path)
-            result = route.handler(call)
+            # Nothing stored without an answer. A Refusal changed nothing (the rules check everything
+            # before they change anything; the property tests hold them to it). Any other failure,
+            # even in the tenant's own code after a change or while writing the answer, is undone.
+            saved = self.tenant.snapshot() if route.is_write else None
+            try:
+                result = route.handler(call)
+                encoded = Reply(200, result).encoded()
+            except Refusal:
+                raise
+            except Exception:
+                if saved is not None:
+                    self.tenant.restore(saved)
+                raise
         except Refusal as refusal:
             return refusal_reply(refusal, request_id)
+        except Exception:  # any other failure: Zuora's 500, the tenant unchanged
+            logger.exception("sandbox: %s failed", route.label)
+            return Reply(500, {"reasons": [{"code": "SystemError", "message": "internal server error"}]})
         if route.is_write and call.wrote:
             self.counters.writes_applied += 1
             self.counters.notify()
-        return Reply(200, result)
+        return Reply(200, encoded)
 
     # ---- answers --------------------------------------------------------------------------------
 

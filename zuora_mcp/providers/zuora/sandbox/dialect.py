@@ -30,7 +30,9 @@ __all__ = [
     "entity_refusal",
     "error_body",
     "error_code",
+    "failed_entry",
     "process_id",
+    "with_top_level",
 ]
 
 RESOURCE: dict[str, int] = {
@@ -102,6 +104,9 @@ class Refusal(Exception):
 
 
 def error_body(reasons: list[tuple[int, str]], request_id: str | None = None) -> dict[str, Any]:
+    """Zuora's refusal: ``success``, ``processId``, ``reasons`` (integer codes, as Zuora's examples
+    write them), ``requestId``. HTTP errors also get a top-level ``code``/``message``
+    (:func:`with_top_level`)."""
     body: dict[str, Any] = {
         "success": False,
         "processId": process_id(),
@@ -110,6 +115,28 @@ def error_body(reasons: list[tuple[int, str]], request_id: str | None = None) ->
     if request_id is not None:
         body["requestId"] = request_id
     return body
+
+
+def with_top_level(status: int, body: Any) -> Any:
+    """An HTTP error (400 and up) also carries its first reason as top-level ``code``/``message``:
+    that is where the official SDK's models read it for 401 (ProxyUnauthorizedResponse), 403 and
+    the object query's errors (CommonErrorResponse). A 200 refusal keeps Zuora's plain shape."""
+    if status < 400 or not isinstance(body, dict) or body.get("success") is not False or "message" in body:
+        return body
+    reasons = body.get("reasons") or []
+    if not reasons or not isinstance(reasons[0], dict):
+        return body
+    return {**body, "code": reasons[0].get("code"), "message": reasons[0].get("message")}
+
+
+def failed_entry(refusal: Refusal, index: int) -> dict[str, Any]:
+    """One failed entry of a batch answer, as Zuora's examples write it (objectIndex, processId)."""
+    return {
+        "objectIndex": index,
+        "processId": process_id(),
+        "reasons": [{"code": refusal.code, "message": refusal.message}],
+        "success": False,
+    }
 
 
 def entity_refusal(entity_ids: Sequence[str], header: str | None) -> Refusal | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
+from zuora_mcp.providers.zuora.sandbox.dialect import Refusal, failed_entry
 from zuora_mcp.providers.zuora.sandbox.models import (
     Account,
     Invoice,
@@ -149,11 +149,11 @@ def create_invoices(tenant: Tenant, body: Mapping[str, Any]) -> dict[str, Any]:
         )
     results: list[dict[str, Any]] = []
     taken: set[str] = set()
-    for entry in entries:
+    for index, entry in enumerate(entries):
         try:
             invoice, account = _build_invoice(tenant, entry, taken)
         except Refusal as refusal:
-            results.append({"success": False, "reasons": [{"code": refusal.code, "message": refusal.message}]})
+            results.append(failed_entry(refusal, index))
             continue
         _store(tenant, invoice)
         taken.add(invoice.invoice_number)

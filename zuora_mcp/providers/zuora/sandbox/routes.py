@@ -1,4 +1,4 @@
-"""The sandbox's Zuora routes: method, path template, catalog tool, handler.
+"""The sandbox's Zuora routes: method, path template, Zuora operationId, handler.
 
 Each handler takes a :class:`Call` and returns the JSON body of a successful answer, or raises a
 :class:`~zuora_mcp.providers.zuora.sandbox.dialect.Refusal`. Handlers are synchronous and never await, so each
@@ -45,7 +45,7 @@ class Call:
 class Route:
     method: str
     template: str
-    tool: str | None
+    operation: str  # Zuora's operationId: the spec's request schemas this route is checked against
     handler: Callable[[Call], dict[str, Any]]
     resource: str = "unknown"
     has_body: bool = False
@@ -151,36 +151,38 @@ def create_invoices(call: Call) -> dict[str, Any]:
     return result
 
 
+def _write_off_debit_memo(call: Call) -> dict[str, Any]:
+    return memo_rules.write_off_debit_memo(call.tenant, call.params["debitMemoKey"], _body(call))
+
+
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/v1/accounts/{account-key}", "get_account", get_account),
-    Route("GET", "/v1/invoices/{invoiceKey}", "get_invoice", get_invoice),
-    Route("GET", "/v1/invoices/{invoiceKey}/items", "list_invoice_items", list_items),
+    Route("GET", "/v1/accounts/{account-key}", "GET_Account", get_account),
+    Route("GET", "/v1/invoices/{invoiceKey}", "Get_GetInvoice", get_invoice),
+    Route("GET", "/v1/invoices/{invoiceKey}/items", "GET_InvoiceItems", list_items),
     Route(
         "GET",
         "/v1/invoices/{invoiceKey}/items/{itemId}/taxation-items",
-        "list_invoice_taxation_items",
+        "GET_TaxationItemsOfInvoiceItem",
         list_taxation_items,
     ),
-    Route(
-        "GET", "/v1/invoices/{invoiceKey}/application-parts", "list_invoice_application_parts", list_application_parts
-    ),
-    Route("GET", "/v1/invoices/{invoiceKey}/files", "list_invoice_files", list_files),
-    Route("GET", "/v1/credit-memos/{creditMemoKey}", "get_credit_memo", get_credit_memo),
-    Route("GET", "/v1/debit-memos/{debitMemoKey}", "get_debit_memo", get_debit_memo),
-    Route("GET", "/object-query/invoices", "list_invoices", lambda c: query_invoices(c.tenant, c.query)),
+    Route("GET", "/v1/invoices/{invoiceKey}/application-parts", "GET_InvoiceApplicationParts", list_application_parts),
+    Route("GET", "/v1/invoices/{invoiceKey}/files", "GET_InvoiceFiles", list_files),
+    Route("GET", "/v1/credit-memos/{creditMemoKey}", "GET_CreditMemo", get_credit_memo),
+    Route("GET", "/v1/debit-memos/{debitMemoKey}", "GET_DebitMemo", get_debit_memo),
+    Route("GET", "/object-query/invoices", "queryInvoices", lambda c: query_invoices(c.tenant, c.query)),
     Route(
         "POST",
         "/v1/invoices",
-        "create_invoice",
+        "POST_StandaloneInvoice",
         lambda c: invoice_rules.create_invoice(c.tenant, _body(c)),
         "invoice",
         True,
     ),
-    Route("POST", "/v1/invoices/batch", "create_invoices", create_invoices, "invoice", True),
+    Route("POST", "/v1/invoices/batch", "POST_StandaloneInvoices", create_invoices, "invoice", True),
     Route(
         "PUT",
         "/v1/invoices",
-        "update_invoices",
+        "PUT_BatchUpdateInvoices",
         lambda c: invoice_rules.update_invoices(c.tenant, _body(c)),
         "invoice",
         True,
@@ -188,7 +190,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "PUT",
         "/v1/invoices/{invoiceKey}",
-        "update_invoice",
+        "PUT_UpdateInvoice",
         lambda c: invoice_rules.update_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "invoice",
         True,
@@ -196,13 +198,13 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "DELETE",
         "/v1/invoices/{invoiceKey}",
-        "delete_invoice",
+        "DELETE_DeleteInvoice",
         lambda c: invoice_rules.delete_invoice(c.tenant, c.params["invoiceKey"]),
     ),
     Route(
         "POST",
         "/v1/invoices/{invoiceKey}/emails",
-        "email_invoice",
+        "POST_EmailInvoice",
         lambda c: invoice_rules.email_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "email",
         True,
@@ -210,7 +212,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "PUT",
         "/v1/invoices/{invoiceKey}/reverse",
-        "reverse_invoice",
+        "PUT_ReverseInvoice",
         lambda c: settlement_rules.reverse_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "invoice",
         True,
@@ -218,7 +220,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "PUT",
         "/v1/invoices/{invoiceKey}/write-off",
-        "write_off_invoice",
+        "PUT_WriteOffInvoice",
         lambda c: settlement_rules.write_off_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "invoice",
         True,
@@ -226,7 +228,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/credit-memos/invoice/{invoiceKey}",
-        "create_credit_memo_from_invoice",
+        "POST_CreditMemoFromInvoice",
         lambda c: memo_rules.create_credit_memo_from_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "credit_memo",
         True,
@@ -234,7 +236,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/debit-memos/invoice/{invoiceKey}",
-        "create_debit_memo_from_invoice",
+        "POST_DebitMemoFromInvoice",
         lambda c: memo_rules.create_debit_memo_from_invoice(c.tenant, c.params["invoiceKey"], _body(c)),
         "debit_memo",
         True,
@@ -242,7 +244,7 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "PUT",
         "/v1/credit-memos/{creditMemoKey}/apply",
-        "apply_credit_memo",
+        "PUT_ApplyCreditMemo",
         lambda c: memo_rules.apply_credit_memo(c.tenant, c.params["creditMemoKey"], _body(c)),
         "credit_memo",
         True,
@@ -250,8 +252,17 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "PUT",
         "/v1/debit-memos/{debitMemoKey}/write-off",
-        "write_off_debit_memo",
-        lambda c: memo_rules.write_off_debit_memo(c.tenant, c.params["debitMemoKey"], _body(c)),
+        "PUT_WriteOffDebitMemo",
+        _write_off_debit_memo,
+        "debit_memo",
+        True,
+    ),
+    # The path Zuora's SDKs call (zuora-sdk 3.21's write_off_debit_memo); the spec writes debit-memos.
+    Route(
+        "PUT",
+        "/v1/debitmemos/{debitMemoKey}/write-off",
+        "PUT_WriteOffDebitMemo",
+        _write_off_debit_memo,
         "debit_memo",
         True,
     ),

@@ -99,6 +99,27 @@ class Tenant:
         for raw in seed.get("debitMemos", []):
             self._load_debit_memo(raw)
 
+    # ---- transactions ----------------------------------------------------------------------
+
+    _STATE = (
+        "accounts",
+        "invoices",
+        "credit_memos",
+        "debit_memos",
+        "emails",
+        "deleted_invoices",
+        "_id_seq",
+        "_numbers",
+    )
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a write may change (not the clock): :meth:`restore` puts it back after a failure."""
+        return copy.deepcopy({name: getattr(self, name) for name in self._STATE})
+
+    def restore(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
     # ---- ids and numbers -------------------------------------------------------------------
 
     def new_id(self, kind: str) -> str:

@@ -22,10 +22,19 @@ __all__ = [
     "invoice_item_view",
     "invoice_query_view",
     "invoice_view",
+    "rfc3339",
     "taxation_item_view",
 ]
 
 SANDBOX_USER = "2c9081a03c6d7b51013c6d7e46c80a17"
+
+
+def rfc3339(stamp: str | None) -> str | None:
+    """``2025-06-01 12:00:00`` or ``2025-06-01`` (UTC) → ``2025-06-01T12:00:00+00:00``."""
+    if not stamp:
+        return stamp
+    day, _, time = stamp.partition(" ")
+    return f"{day}T{time or '00:00:00'}+00:00"
 
 
 def invoice_view(invoice: Invoice, account: Account) -> dict[str, Any]:
@@ -81,7 +90,12 @@ def invoice_query_view(invoice: Invoice, account: Account, expand: frozenset[str
     """One entry of GET /object-query/invoices (no ``success``; ``reversed`` is shown here)."""
     view = invoice_view(invoice, account)
     del view["success"]
+    del view["discount"]  # a v1 field (Zuora's GET invoice example has it); the object query has none
     view["reversed"] = invoice.reversed
+    # The object query writes RFC 3339 date-times where v1 writes "yyyy-mm-dd hh:mm:ss" (and a date
+    # for postedDate): the spec's ExpandedInvoice says date-time. The tenant's clock is UTC.
+    for name in ("createdDate", "updatedDate", "postedDate"):
+        view[name] = rfc3339(view[name])
     if "account" in expand:
         view["account"] = {
             "id": account.id,

@@ -1,0 +1,187 @@
+"""Zuora's request schemas for the operations the tenant implements, derived from Zuora's spec.
+
+The tenant must judge requests by Zuora's own spec, never by the product's trimmed tool schemas
+(that would be circular: no test could then show a gap between our tools and Zuora). The spec is
+not shipped, so a build step derives what the tenant needs and commits it as
+``data/requests.json.gz``; :func:`check_requests` says when that file is stale (CI runs it when the
+spec is present)::
+
+    from zuora_mcp.derive.spec import load_spec
+    write_requests(load_spec(SPEC))          # build
+    check_requests(load_spec(SPEC))          # [] when fresh, else one line per difference
+
+Per operation (by operationId): method, path, the path and query parameters as one object schema
+each, and the JSON body's schema (or null). Schemas are the spec's own, normalised by
+:func:`zuora_mcp.derive.schema.normalize` (refs inlined, ``allOf`` merged, ``nullable`` as
+``anyOf``, objects with fields strict, ``__c`` custom fields allowed where Zuora allows them).
+Header parameters are transport and are left out. Nothing here trims fields the product's tools
+leave out: every field Zuora accepts is in the file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from zuora_mcp.derive.schema import SchemaOptions, normalize
+from zuora_mcp.derive.spec import Spec, SpecError
+
+__all__ = ["OPERATIONS", "REQUESTS_FILE", "build_requests", "check_requests", "load_requests", "write_requests"]
+
+REQUESTS_FILE = Path(__file__).parent / "data" / "requests.json.gz"
+
+# operationId → (method, path) of every operation the tenant implements (routes.py names the same ids).
+OPERATIONS: dict[str, tuple[str, str]] = {
+    "GET_Account": ("GET", "/v1/accounts/{account-key}"),
+    "Get_GetInvoice": ("GET", "/v1/invoices/{invoiceKey}"),
+    "GET_InvoiceItems": ("GET", "/v1/invoices/{invoiceKey}/items"),
+    "GET_TaxationItemsOfInvoiceItem": ("GET", "/v1/invoices/{invoiceKey}/items/{itemId}/taxation-items"),
+    "GET_InvoiceApplicationParts": ("GET", "/v1/invoices/{invoiceKey}/application-parts"),
+    "GET_InvoiceFiles": ("GET", "/v1/invoices/{invoiceKey}/files"),
+    "GET_CreditMemo": ("GET", "/v1/credit-memos/{creditMemoKey}"),
+    "GET_DebitMemo": ("GET", "/v1/debit-memos/{debitMemoKey}"),
+    "queryInvoices": ("GET", "/object-query/invoices"),
+    "POST_StandaloneInvoice": ("POST", "/v1/invoices"),
+    "POST_StandaloneInvoices": ("POST", "/v1/invoices/batch"),
+    "PUT_BatchUpdateInvoices": ("PUT", "/v1/invoices"),
+    "PUT_UpdateInvoice": ("PUT", "/v1/invoices/{invoiceKey}"),
+    "DELETE_DeleteInvoice": ("DELETE", "/v1/invoices/{invoiceKey}"),
+    "POST_EmailInvoice": ("POST", "/v1/invoices/{invoiceKey}/emails"),
+    "PUT_ReverseInvoice": ("PUT", "/v1/invoices/{invoiceKey}/reverse"),
+    "PUT_WriteOffInvoice": ("PUT", "/v1/invoices/{invoiceKey}/write-off"),
+    "POST_CreditMemoFromInvoice": ("POST", "/v1/credit-memos/invoice/{invoiceKey}"),
+    "POST_DebitMemoFromInvoice": ("POST", "/v1/debit-memos/invoice/{invoiceKey}"),
+    "PUT_ApplyCreditMemo": ("PUT", "/v1/credit-memos/{creditMemoKey}/apply"),
+    "PUT_WriteOffDebitMemo": ("PUT", "/v1/debit-memos/{debitMemoKey}/write-off"),
+}
+
+
+def _parameters(spec: Spec, raw: Mapping[str, Any], shared: tuple[Mapping[str, Any], ...], where: str) -> Any:
+    """The ``where`` (path or query) parameters as one strict object schema."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for entry in (*shared, *(raw.get("parameters") or ())):
+        parameter = spec.deref(entry)
+        if not isinstance(parameter, Mapping) or parameter.get("in") != where:
+            continue
+        name = str(parameter["name"])
+        properties[name] = normalize(spec, parameter.get("schema") or {}, SchemaOptions(direction="input"))
+        if parameter.get("required") or where == "path":
+            required.append(name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def build_requests(spec: Spec) -> dict[str, Any]:
+    """The file's content: ``{"spec": version, "operations": {operationId: {...}}}``.
+
+    Raises:
+        SpecError: an operation is missing, or sits at another method or path than the tenant serves.
+    """
+    operations: dict[str, Any] = {}
+    for operation_id, (method, path) in OPERATIONS.items():
+        operation = spec.operation(operation_id)
+        if (operation.method, operation.path) != (method, path):
+            raise SpecError(f"{operation_id} is {operation.method} {operation.path} in the spec, not {method} {path}")
+        body = spec.deref(operation.raw.get("requestBody") or {})
+        content = (body.get("content") or {}).get("application/json") if isinstance(body, Mapping) else None
+        operations[operation_id] = {
+            "method": method,
+            "path": path,
+            "pathParameters": _parameters(spec, operation.raw, operation.path_parameters, "path"),
+            "queryParameters": _parameters(spec, operation.raw, operation.path_parameters, "query"),
+            "body": normalize(spec, content.get("schema") or {}, SchemaOptions(direction="input"))
+            if isinstance(content, Mapping)
+            else None,
+        }
+    return {"spec": spec.version, "operations": operations}
+
+
+def _text(content: Mapping[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        content = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return None
+    return content if isinstance(content, dict) else None
+
+
+def write_requests(spec: Spec, path: Path = REQUESTS_FILE) -> bool:
+    """Write the file unless its content is current (zero mtime: the same content, the same bytes)."""
+    content = build_requests(spec)
+    current = _read(path)
+    if current is not None and _text(current) == _text(content):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress((_text(content) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
+    load_requests.cache_clear()
+    return True
+
+
+def check_requests(spec: Spec, path: Path = REQUESTS_FILE) -> list[str]:
+    """What differs between the committed file and a fresh build, one line per finding; empty when fresh.
+
+    For ``zuora-mcp schemas check``: compares decompressed content, so another zlib is not staleness.
+    """
+    expected = build_requests(spec)
+    current = _read(path)
+    if current is None:
+        return [f"{path} is missing or unreadable"]
+    problems: list[str] = []
+    if current.get("spec") != expected["spec"]:
+        problems.append(f"spec version {current.get('spec')!r} in the file, {expected['spec']!r} in the spec")
+    have: dict[str, Any] = current.get("operations") or {}
+    want: dict[str, Any] = expected["operations"]
+    for operation_id in sorted(set(have) | set(want)):
+        if operation_id not in have:
+            problems.append(f"{operation_id}: missing from the file")
+        elif operation_id not in want:
+            problems.append(f"{operation_id}: in the file but not an operation the tenant implements")
+        elif _text(have[operation_id]) != _text(want[operation_id]):
+            problems.append(f"{operation_id}: request schemas differ from the spec's")
+    return problems
+
+
+@cache
+def load_requests() -> dict[str, Any]:
+    """The committed file's operations by operationId (read once).
+
+    Raises:
+        FileNotFoundError: the package was built without its data file.
+    """
+    content = _read(REQUESTS_FILE)
+    if content is None:
+        raise FileNotFoundError(f"{REQUESTS_FILE} is missing or unreadable; run the sandbox's request build")
+    operations: dict[str, Any] = content["operations"]
+    return operations
+
+
+def main() -> int:  # pragma: no cover - the build step's entry point, run by hand
+    import sys
+
+    from zuora_mcp.derive.spec import load_spec
+
+    if len(sys.argv) != 3 or sys.argv[1] not in {"build", "check"}:
+        print("usage: python -m zuora_mcp.providers.zuora.sandbox.spec_requests build|check SPEC", file=sys.stderr)
+        return 2
+    spec = load_spec(sys.argv[2])
+    if sys.argv[1] == "build":
+        print(f"{REQUESTS_FILE}: {'written' if write_requests(spec) else 'unchanged'}")
+        return 0
+    problems = check_requests(spec)
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
