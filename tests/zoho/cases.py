@@ -179,6 +179,7 @@ REFUSALS: list[tuple[str, dict[str, Any], str]] = [
         "is free",
     ),
     ("create_invoice", {**WRITE_CASES["create_invoice"], "customer_id": "123"}, "Customer 123 exists"),
+    ("create_invoice", {**WRITE_CASES["create_invoice"], "reference_number": "PO-7781"}, "INV-000001 has it"),
     ("void_invoice", {"invoiceId": "999"}, "Invoice 999 exists"),
 ]
 

@@ -164,3 +164,25 @@ async def test_a_write_under_a_fault_is_applied_at_most_once_and_says_which(
 @pytest.mark.xfail(strict=True, reason="; ".join(BLOCKED.values()) or "nothing is blocked")
 def test_every_write_tool_is_in_the_fault_matrix() -> None:
     assert sorted(WRITE_CASES) == MATRIX_TOOLS
+
+
+@pytest.mark.parametrize("fault", ["500", "drop_before_commit", "drop_after_commit", "delay_after_commit"])
+async def test_a_create_retried_after_an_unknown_outcome_never_makes_a_second_invoice(fault: str) -> None:
+    """What a model does next: the same create again. Its reference finds the invoice a lost create made."""
+    method, path = route_glob("create_invoice")
+    args = WRITE_CASES["create_invoice"]
+    environ = {"ZUORA_MCP_TIMEOUT": str(TIMEOUT)} if fault == "delay_after_commit" else {}
+    with anyio.fail_after(20):
+        async with fresh() as zoho, connected(zoho, mode="auto", environ=environ) as h:
+            zoho.faults.once(fault, method, path, seconds=DELAY if fault.startswith("delay") else 0.0)  # type: ignore[arg-type]
+            first = await h.call("create_invoice", args)
+            made = zoho.counters.writes_applied
+            retry = await h.call("create_invoice", args)
+            holders = [i for i in zoho.tenant.invoices.values() if i.reference_number == args["reference_number"]]
+    assert first.structured_content["status"] == "outcome_unknown"
+    assert len(holders) == 1
+    if made:
+        assert retry.structured_content["status"] == "refused"
+        assert f"{holders[0].invoice_number} has it" in retry.content[0].text
+    else:
+        assert retry.structured_content["status"] == "executed"

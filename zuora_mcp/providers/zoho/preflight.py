@@ -4,8 +4,8 @@ Each rule comes from the spec's ``x-zoho-status-rules`` and keeps its confidence
 marks *documented* is a plain check, one it marks *inferred* is still checked and flagged
 ``inferred=True`` (the preview says so). This module holds the invoice's own lifecycle (update,
 delete, void, re-open, write-off and its cancel, lines, address, custom fields) and the table;
-money and mail (create, collect, credits, email) are in :mod:`.preflight_money`, the attachment's
-file checks in :mod:`.preflight_files`.
+money and mail (collect, credits, email) are in :mod:`.preflight_money`, the create's natural key
+in :mod:`.preflight_create`, the attachment's file checks in :mod:`.preflight_files`.
 """
 
 from __future__ import annotations
@@ -25,13 +25,9 @@ from zuora_mcp.providers.zoho.checks import (
     read_invoice,
     status_allows,
 )
+from zuora_mcp.providers.zoho.preflight_create import create_invoice
 from zuora_mcp.providers.zoho.preflight_files import attach_file_to_invoice
-from zuora_mcp.providers.zoho.preflight_money import (
-    apply_credits_to_invoice,
-    collect_invoice_payment,
-    create_invoice,
-    email_invoice,
-)
+from zuora_mcp.providers.zoho.preflight_money import apply_credits_to_invoice, collect_invoice_payment, email_invoice
 
 __all__ = ["PREFLIGHTS"]
 

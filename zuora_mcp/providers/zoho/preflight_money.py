@@ -1,4 +1,4 @@
-"""Preflight for the Zoho writes that reach money or people: create, collect, apply credits, email.
+"""Preflight for the Zoho writes that reach money or people: collect, apply credits, email.
 
 Collect names the card or bank account it charges. The caller must give exactly one of ``card_id``
 or ``account_id`` (the spec's ``oneOf``): the id then is part of the arguments the confirmation
@@ -6,9 +6,6 @@ token is bound to, so the method a person approved is the method charged. Taking
 default" at send time would charge whatever is default then — and Zoho's own API has no default
 either. Without an id (or with one the customer has not saved) the preview is refused and lists the
 customer's saved methods, the default first, so the next call can name one.
-
-A create must carry a ``reference_number``: Zoho takes no idempotency key, so after an unknown
-outcome the only way to know whether the invoice exists is to look for it by a key the caller chose.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from zuora_mcp.preflight import PreflightReport, Reader, ReadFailed, fingerprint
+from zuora_mcp.preflight import PreflightReport, Reader, ReadFailed
 from zuora_mcp.providers.zoho.checks import (
     Progress,
     fmt,
@@ -31,12 +28,10 @@ from zuora_mcp.providers.zoho.checks import (
     status_allows,
 )
 
-__all__ = ["apply_credits_to_invoice", "collect_invoice_payment", "create_invoice", "email_invoice"]
+__all__ = ["apply_credits_to_invoice", "collect_invoice_payment", "email_invoice"]
 
 OPEN_WITH_BALANCE = ("sent", "overdue", "partially_paid")  # inferred: "open with a balance" (notes §3)
 EMAILABLE = ("pending", "sent", "overdue", "partially_paid", "paid")  # inferred: "any non-void"
-PAGE_SIZE = 200
-MAX_PAGES = 10  # 2,000 invoices: a preflight read must stay bounded
 
 
 def _method_text(method: Mapping[str, Any]) -> str:
@@ -208,76 +203,3 @@ async def email_invoice(args: Mapping[str, Any], reader: Reader, progress: Progr
     )
     report.fingerprint = invoice_state(invoice)
     return report
-
-
-async def _invoice_numbers(reader: Reader, query: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    found: list[Mapping[str, Any]] = []
-    for page in range(1, MAX_PAGES + 1):
-        data = await reader.read("/invoices", None, {**query, "page": page, "per_page": PAGE_SIZE})
-        batch = data.get("invoices") if isinstance(data, dict) else None
-        found += [i for i in batch or [] if isinstance(i, Mapping)]
-        context = data.get("page_context") if isinstance(data, dict) else None
-        if not isinstance(context, Mapping) or context.get("has_more_page") is not True:
-            break
-    return found
-
-
-def _items_total(items: Any) -> tuple[int, Decimal]:
-    lines = [i for i in items if isinstance(i, Mapping)] if isinstance(items, list) else []
-    return len(lines), sum((money(i.get("quantity") or 1) * money(i.get("price")) for i in lines), Decimal(0))
-
-
-async def create_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect="Would create an invoice.")
-    reference = str(args.get("reference_number") or "").strip()
-    report.add(
-        "A unique reference_number is given (this tool's rule: Zoho has no idempotency key)",
-        bool(reference),
-        quoted(reference) if reference else "pass a PO or order id, unique per invoice",
-    )
-    chosen = str(args.get("invoice_number") or "").strip() if args.get("ignoreAutoNumberGeneration") is True else ""
-    if args.get("ignoreAutoNumberGeneration") is True:
-        report.add("invoice_number is given (ignoreAutoNumberGeneration=true)", bool(chosen), "required")
-    customer = await read_customer(report, reader, args.get("customer_id"))
-    if customer is None:
-        return report
-    try:
-        mine = await _invoice_numbers(reader, {"customer_id": str(args.get("customer_id"))})
-        if chosen:
-            await progress("checking the invoice number is free")
-            taken = {str(i.get("number")) for i in await _invoice_numbers(reader, {"filter_by": "Status.All"})}
-            report.add(f"Invoice number {quoted(chosen)} is free", chosen not in taken, "Zoho's 1001 otherwise")
-    except ReadFailed as exc:
-        report.add("The customer's invoices can be read", False, exc.detail)
-        return report
-    currency = customer.get("currency_code")
-    count, total = _items_total(args.get("invoice_items"))
-    name = quoted(customer.get("display_name"))
-    people = _recipients(customer, args.get("contact_persons"))
-    to = ", ".join(people) or "the customer contacts"
-    mail = " It is not emailed."
-    if args.get("send") is True:
-        mail = f" With send=true Zoho emails it at once to {to}; that cannot be recalled."
-    report.effect = (
-        f"Creates an invoice for {name} dated {args.get('date')} with {count} line(s) totalling "
-        f"{fmt(total, currency)} before tax, reference {quoted(reference)}"
-        + (f", number {quoted(chosen)}" if chosen else "")
-        + "."
-        + mail
-    )
-    report.amount, report.currency = float(total), currency
-    # The customer's invoices as they are now: once the create ran, the list holds one more, so a
-    # replay of the same confirmation (on this replica or another) is refused.
-    report.fingerprint = fingerprint(sorted(str(i.get("invoice_id")) for i in mine))
-    return report
-
-
-def _recipients(customer: Mapping[str, Any], chosen: Any) -> list[str]:
-    ids = None
-    if isinstance(chosen, list):
-        ids = {str(c.get("contactperson_id")) if isinstance(c, Mapping) else str(c) for c in chosen}
-    return [
-        str(c.get("email"))
-        for c in customer.get("contactpersons") or []
-        if isinstance(c, Mapping) and c.get("email") and (ids is None or str(c.get("contactperson_id")) in ids)
-    ]

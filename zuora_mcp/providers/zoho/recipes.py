@@ -107,8 +107,8 @@ RECIPES: tuple[Recipe, ...] = (
         title="Create invoice",
         description=(
             "Create an invoice for customer_id with invoice_items (product_id, price, quantity). "
-            "reference_number is required here and must be unique (a PO or order id): if the outcome is "
-            "unknown, look for it before trying again. send=true emails it to the customer's contacts."
+            "reference_number is required and unique (a PO or order id): a create whose reference an invoice "
+            "already has is refused, so a retry cannot duplicate. send=true emails the customer's contacts."
         ),
         operation_id="create_invoice",
         safety="write",
@@ -305,7 +305,8 @@ RECIPES: tuple[Recipe, ...] = (
 
 # Which read settles a write whose outcome is unknown ("*": every write on one invoice reads it back;
 # a collect shows in its payments). A create has no id yet: the customer's invoice list holds it if
-# it happened, recognisable by the reference_number the create carried.
+# it happened, recognisable by the reference_number the create carried (and a retry of the create
+# itself is refused when an invoice has that reference: see preflight_create).
 SETTLE_WITH: dict[str, tuple[str, str | None]] = {
     "create_invoice": ("list_invoices", None),
     "*": ("get_invoice", "invoiceId"),
