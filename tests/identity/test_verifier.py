@@ -38,6 +38,8 @@ async def test_a_valid_token_gives_its_principal(issuer: Issuer, verifier: JWTVe
 async def test_scp_and_azp_as_okta_entra_and_keycloak_spell_them(issuer: Issuer, verifier: JWTVerifier) -> None:
     listed = await verifier.verify(issuer.mint(scope=None, client_id=None, scp=["billing:read"], azp="agent-7"))
     assert (listed.scopes, listed.client_id) == (frozenset({"billing:read"}), "agent-7")
+    okta = await verifier.verify(issuer.mint(scope=None, client_id=None, scp=["billing:read"], cid="0oa1b2c3"))
+    assert okta.client_id == "0oa1b2c3"
     spaced = await verifier.verify(issuer.mint(scope=None, scp="billing:destructive other"))
     assert spaced.scopes == frozenset({"billing:destructive", "other"})
     assert spaced.allows("destructive")

@@ -126,8 +126,9 @@ def _principal(claims: dict[str, Any], issuer: str) -> Principal:
     if not isinstance(subject, str) or not subject:
         raise TokenRejected("token has no usable 'sub'")
     # RFC 9068 names the client ``client_id``; OIDC-style providers (Keycloak, Entra v2) say ``azp``,
-    # Entra v1 ``appid``.
-    client = next((claims[k] for k in ("client_id", "azp", "appid") if isinstance(claims.get(k), str)), None)
+    # Entra v1 ``appid``, Okta ``cid``.
+    names = ("client_id", "azp", "appid", "cid")
+    client = next((claims[k] for k in names if isinstance(claims.get(k), str)), None)
     return Principal("oauth", subject, client, _scopes(claims), issuer)
 
 
