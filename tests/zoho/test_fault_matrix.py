@@ -186,3 +186,33 @@ async def test_a_create_retried_after_an_unknown_outcome_never_makes_a_second_in
         assert f"{holders[0].invoice_number} has it" in retry.content[0].text
     else:
         assert retry.structured_content["status"] == "executed"
+
+
+async def test_a_charge_retried_after_an_unknown_outcome_is_refused_once_it_happened() -> None:
+    method, path = route_glob("collect_invoice_payment")
+    args = WRITE_CASES["collect_invoice_payment"]
+    with anyio.fail_after(20):
+        async with fresh() as zoho, connected(zoho, mode="auto") as h:
+            zoho.faults.once("drop_after_commit", method, path)
+            first = await h.call("collect_invoice_payment", args)
+            retry = await h.call("collect_invoice_payment", args)
+            approved = [c for c in zoho.tenant.charges if c["status"] == "approved"]
+    assert first.structured_content["status"] == "outcome_unknown"
+    assert "get_invoice(invoiceId=" in first.structured_content["settle_with"]
+    assert retry.structured_content["status"] == "refused"
+    assert "Invoice has an unpaid balance" in retry.content[0].text
+    assert len(approved) == 1
+
+
+async def test_an_email_retried_after_an_unknown_outcome_says_the_first_one_went_out() -> None:
+    method, path = route_glob("email_invoice")
+    args = WRITE_CASES["email_invoice"]
+    with anyio.fail_after(20):
+        async with fresh() as zoho, connected(zoho, mode="auto") as h:
+            zoho.faults.once("drop_after_commit", method, path)
+            first = await h.call("email_invoice", args)
+            preview = await h.call("email_invoice", {**args, "dry_run": True})
+    assert first.structured_content["status"] == "outcome_unknown"
+    assert "Already emailed before" in preview.structured_content["preview"]["effect"]
+    assert "benjamin.george@bowmanfurniture.com" in preview.structured_content["preview"]["effect"]
+    assert len(zoho.tenant.outbox) == 1

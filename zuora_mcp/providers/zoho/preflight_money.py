@@ -193,6 +193,13 @@ async def email_invoice(args: Mapping[str, Any], reader: Reader, progress: Progr
     known = _contacts(customer)
     strangers = [a for a in to + cc if a.lower() not in known]
     files = [d for d in invoice.get("documents") or [] if isinstance(d, Mapping)]
+    # Zoho keeps a system comment per email sent. Sending again is a normal reminder, so it is not
+    # refused; but after an unknown outcome the person must see that the first email went out.
+    sent = [
+        f"{c.get('date') or ''} {quoted(c.get('description'))}".strip()
+        for c in invoice.get("comments") or []
+        if isinstance(c, Mapping) and "emailed to" in str(c.get("description") or "").lower()
+    ]
     report.effect = (
         f"Emails invoice {label(invoice)} to {', '.join(to)}"
         + (f", cc {', '.join(cc)}" if cc else "")
@@ -200,6 +207,7 @@ async def email_invoice(args: Mapping[str, Any], reader: Reader, progress: Progr
         + (f", with {len(files)} attachment(s) if the invoice sends them" if files else "")
         + ". It cannot be recalled."
         + (f" Not contacts of {quoted(invoice.get('customer_name'))}: {', '.join(strangers)}." if strangers else "")
+        + (f" Already emailed before: {'; '.join(sent[-3:])}." if sent else "")
     )
     report.fingerprint = invoice_state(invoice)
     return report
