@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SPEC_DIR ?= ../shared/spec
 SPEC   ?= $(SPEC_DIR)/zuora-openapi-2025-12-12-described.json
 
-.PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check node-tools bench bench-peers clean
+.PHONY: demo serve install test lint typecheck unit schemas schemas-check docs-check node-tools card bench bench-peers clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("zuora-mcp needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -40,6 +40,13 @@ typecheck:
 # Pinned npm clients for the end-to-end tests (tools/node/), cached in .cache/node; ZUORA_MCP_SKIP_NODE=1 skips.
 node-tools:
 	@scripts/node-tools.sh >/dev/null
+
+# The approval card (an MCP App, docs/approval-card.md): rebuilds zuora_mcp/apps/approval_card.html from
+# apps/approval-card/src with the pinned esbuild (apps/approval-card/package-lock.json, cached in .cache/card).
+# Commit the result; tests/apps checks the committed file is what this produces.
+card:
+	@apps/approval-card/tools.sh >/dev/null
+	node apps/approval-card/build.mjs
 
 # The specs live outside the repo; a provider whose spec is absent (a user's clone) is skipped.
 schemas-check:
