@@ -107,6 +107,7 @@ class Settings:
     tools: Mapping[str, ToolPolicy] = field(default_factory=dict)
     toolsets: tuple[str, ...] = ("catalog", "explorer")
     audit_log: Path | None = None
+    ledger: str | None = None  # None: the per-user default (zuora_mcp.ledger.default_path)
     http_token: Secret | None = None
     secret_key: Secret | None = None
     token_ttl_seconds: int = 300
@@ -160,7 +161,15 @@ CORE_SETTINGS: tuple[SettingDoc, ...] = (
         "--audit-log",
         "audit_log",
         "-",
-        "Append-only JSON-lines audit file, one record per write attempt.",
+        "A JSON-lines copy of every ledger record (an export sink; the ledger is the source of truth).",
+    ),
+    SettingDoc(
+        "ZUORA_MCP_LEDGER",
+        "--ledger",
+        "ledger",
+        "~/.local/state/zuora-mcp/ledger.db",
+        "The write ledger: a SQLite file path, or postgresql://… shared by replicas. Every write's intent is "
+        "committed here before it is sent.",
     ),
     SettingDoc("ZUORA_MCP_HTTP_TOKEN", None, None, "-", "Bearer token HTTP clients must send to /mcp."),
     SettingDoc(
@@ -242,6 +251,7 @@ def load_settings(
         tools=_tool_policies(file_values.get("tools", {})),
         toolsets=toolsets,
         audit_log=Path(audit).expanduser() if audit else None,
+        ledger=str(pick("ledger", "ZUORA_MCP_LEDGER") or "") or None,
         http_token=as_secret(env.get("ZUORA_MCP_HTTP_TOKEN") or flags.get("http_token")),
         secret_key=as_secret(env.get("ZUORA_MCP_SECRET_KEY") or flags.get("secret_key")),
         token_ttl_seconds=_int("ZUORA_MCP_TOKEN_TTL", pick("token_ttl_seconds", "ZUORA_MCP_TOKEN_TTL"), 300, 1),

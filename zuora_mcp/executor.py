@@ -21,6 +21,8 @@ from zuora_mcp.client import BillingClient, new_track_id
 from zuora_mcp.confirmation import Claims, TokenError
 from zuora_mcp.errors import BillingError, BillingRequestError, InvalidArgument, OutcomeUnknown, TransportError
 from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, Guard, ToolOutcome, new_idempotency_key, preview_of
+from zuora_mcp.ledger import Approval as HowApproved
+from zuora_mcp.ledger import LedgerUnavailable
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.preflight import PreflightFn, PreflightReport, ReadFailed
 from zuora_mcp.provider import Provider
@@ -69,6 +71,7 @@ class Approval:
     action: str | None = None
     content: Mapping[str, Any] | None = None
     state: str | None = None
+    principal: str = ""  # who is calling: "local:<user>" over stdio, the token's subject over HTTP
 
 
 # The explorer's own tool: its reads are found with search_operations, whatever the provider.
@@ -148,7 +151,7 @@ class Executor:
             plan = tool.plan(args)
             if plan.is_write:
                 # Only the guard may send a write: a tool classified as a read that plans one is refused.
-                return self.guard.refused(tool.name, args, f"{tool.name} planned a {plan.method}, not a read.")
+                return await self.guard.refused(tool.name, args, f"{tool.name} planned a {plan.method}, not a read.")
             response = await self.client.send(plan, track_id=new_track_id())
         except InvalidArgument as exc:
             return invalid_arguments([str(exc)], self.vendor)
@@ -170,7 +173,7 @@ class Executor:
         guard, name = self.guard, tool.name
         why = guard.static_refusal(name)
         if why:
-            return guard.refused(name, args, why)
+            return await guard.refused(name, args, why)
         try:
             plan = tool.plan(args)
             plan.url_path()  # validates every path value before anything is read or sent
@@ -185,9 +188,11 @@ class Executor:
             kind = "token"
         if token and guard.settings.mode_for(name) in ("confirm", "auto"):
             try:
-                claims = guard.check_token(name, args, str(token), kind)
+                claims = await guard.check_token(name, args, str(token), kind)
             except TokenError as exc:
-                return guard.refused(name, args, f"the confirmation token was not accepted: {exc.reason}.")
+                return await guard.refused(name, args, f"the confirmation token was not accepted: {exc.reason}.")
+            except LedgerUnavailable as exc:
+                return await guard.refused(name, args, _ledger_down(exc))
 
         track_id = new_track_id()
         steps = _Steps(progress, total=_batch_size(args))
@@ -197,16 +202,16 @@ class Executor:
 
         refusal = guard.limit_refusal(name, report)
         if refusal:
-            return guard.refused(name, args, refusal, report, preview)
+            return await guard.refused(name, args, refusal, report, preview)
         if not report.ok:
             failed = "; ".join(f"{c.check} ({c.detail})" for c in report.failures())
-            return guard.refused(name, args, f"{self.vendor} would refuse this write: {failed}.", report, preview)
+            return await guard.refused(name, args, f"{self.vendor} would refuse this write: {failed}.", report, preview)
         if args.get("dry_run") or guard.settings.mode_for(name) == "dry-run":
-            return guard.previewed(name, args, preview, report)
+            return await guard.previewed(name, args, preview, report)
 
         if claims is not None:
             if claims.state != report.fingerprint:
-                return guard.refused(
+                return await guard.refused(
                     name,
                     args,
                     "the record changed since the preview (or the write already ran); preview it again.",
@@ -214,32 +219,32 @@ class Executor:
                     preview,
                 )
             if kind == "elicit" and not _approved(approval):
-                return guard.declined(name, args, approval.action or "cancel")
-            guard.record(name, args, "confirmed", kind, idempotency_key=claims.nonce, track_id=track_id)
-            return await self._send(tool, args, plan, claims.nonce, track_id, steps)
+                return await guard.declined(name, args, approval.action or "cancel")
+            how: HowApproved = "elicitation" if kind == "elicit" else "token"
+            return await self._send(tool, args, plan, claims.nonce, track_id, steps, how, approval.principal)
 
         if guard.settings.mode_for(name) == "auto":
-            return await self._send(tool, args, plan, new_idempotency_key(), track_id, steps)
+            key = new_idempotency_key()
+            return await self._send(tool, args, plan, key, track_id, steps, "auto", approval.principal)
 
         if approval.style == "inline" and approval.ask is not None:
-            ask = guard.ask_person(name, args, report)
+            ask = await guard.ask_person(name, args, report)
             action, content = await approval.ask(ask.message, ask.requested_schema)
             if action != "accept" or not (content or {}).get("approve", False):
-                return guard.declined(name, args, action if action != "accept" else "decline")
+                return await guard.declined(name, args, action if action != "accept" else "decline")
             key = new_idempotency_key()
-            guard.record(name, args, "confirmed", "elicitation", idempotency_key=key, track_id=track_id)
-            return await self._send(tool, args, plan, key, track_id, steps)
+            return await self._send(tool, args, plan, key, track_id, steps, "elicitation", approval.principal)
         if approval.style == "deferred":
-            return guard.ask_person(name, args, report)
+            return await guard.ask_person(name, args, report)
         if guard.settings.require_human:
-            return guard.refused(
+            return await guard.refused(
                 name,
                 args,
                 "the policy requires a person's approval, and this client cannot ask one (no elicitation support).",
                 report,
                 preview,
             )
-        return guard.token_required(name, args, preview, report)
+        return await guard.token_required(name, args, preview, report)
 
     async def _preflight(
         self, tool: ToolLike, args: Mapping[str, Any], preflight: PreflightFn | None, track_id: str, steps: _Steps
@@ -249,25 +254,63 @@ class Executor:
         return await preflight(args, _ClientReader(self.client, track_id, self.vendor), steps.step)
 
     async def _send(
-        self, tool: ToolLike, args: dict[str, Any], plan: RequestPlan, key: str, track_id: str, steps: _Steps
+        self,
+        tool: ToolLike,
+        args: dict[str, Any],
+        plan: RequestPlan,
+        key: str,
+        track_id: str,
+        steps: _Steps,
+        how: HowApproved,
+        principal: str,
     ) -> ToolOutcome:
+        """Write-ahead: the intent is committed in the ledger, then the write is sent, then its outcome
+        is recorded. No intent, no send."""
         name, guard = tool.name, self.guard
         plan = replace(plan, idempotency_key=key)
+        sent_key = key if self.client.dialect.idempotency_header else None
+        try:
+            intent_id = await guard.intent(
+                name,
+                args,
+                how,
+                idempotency_key=key,
+                natural_key=natural_key(name, args, self.provider),
+                track_id=track_id,
+                principal=principal,
+            )
+        except LedgerUnavailable as exc:
+            return await guard.refused(name, args, _ledger_down(exc))
         await steps.step(f"sending the write to {self.vendor}")
         try:
             response = await self.client.send(plan, track_id=track_id)
         except OutcomeUnknown as exc:
-            guard.record(name, args, "outcome_unknown", str(exc), idempotency_key=key, track_id=exc.track_id)
-            return _unknown(name, args, exc, self.provider)
+            warning = await guard.outcome(
+                name, args, intent_id, "outcome_unknown", str(exc), idempotency_key=key, track_id=exc.track_id
+            )
+            return _with_warning(_unknown(name, args, exc, self.provider), warning)
         except BillingRequestError as exc:
             request_id = exc.request_id if isinstance(exc, BillingError) else None
-            guard.record(
-                name, args, "failed", str(exc), request_id=request_id, idempotency_key=key, track_id=exc.track_id
+            warning = await guard.outcome(
+                name,
+                args,
+                intent_id,
+                "failed",
+                str(exc),
+                request_id=request_id,
+                idempotency_key=key,
+                track_id=exc.track_id,
             )
-            return _failure(exc, self.provider, changed_note=f" {NOTHING_CHANGED}")
+            return _with_warning(_failure(exc, self.provider, changed_note=f" {NOTHING_CHANGED}"), warning)
         await steps.step("done")
-        guard.record(
-            name, args, "executed", request_id=response.request_id, idempotency_key=key, track_id=response.track_id
+        warning = await guard.outcome(
+            name,
+            args,
+            intent_id,
+            "executed",
+            request_id=response.request_id,
+            idempotency_key=key,
+            track_id=response.track_id,
         )
         shaped = tool.shape(response.data, args)
         message = f"Done: {tool.summary(shaped)}"
@@ -288,12 +331,11 @@ class Executor:
                 "track_id": response.track_id,
                 # The key the write went out with; where the vendor has no keys, the confirmation's nonce
                 # still names this write in the audit.
-                "idempotency_key": response.idempotency_key
-                or (key if self.client.dialect.idempotency_header else None),
+                "idempotency_key": response.idempotency_key or sent_key,
             },
         }
         where = f"{self.vendor} request {response.request_id}" if response.request_id else f"track id {track_id}"
-        return ToolOutcome(content, f"{message} ({where})")
+        return _with_warning(ToolOutcome(content, f"{message} ({where})"), warning)
 
 
 class _Steps:
@@ -338,6 +380,29 @@ def _batch_size(args: Mapping[str, Any]) -> int | None:
 
 def _approved(approval: Approval) -> bool:
     return approval.action == "accept" and bool((approval.content or {}).get("approve", False))
+
+
+def natural_key(name: str, args: Mapping[str, Any], provider: Provider) -> str | None:
+    """What names the record a write touches, for the ledger and for settling an unknown outcome:
+    the argument the provider's settle-with read takes (``invoiceKey=INV00000001``,
+    ``reference_number=PO-1234``)."""
+    _, key_name = provider.settle_with.get(name) or provider.settle_with.get("*") or ("", None)
+    value = args.get(key_name) if key_name else None
+    return f"{key_name}={value}" if value is not None else None
+
+
+def _ledger_down(exc: LedgerUnavailable) -> str:
+    return (
+        f"the write ledger cannot record this write before it is sent ({exc}), and a write the ledger cannot "
+        "record is not sent; reads still work"
+    )
+
+
+def _with_warning(outcome: ToolOutcome, warning: str | None) -> ToolOutcome:
+    if warning:
+        outcome.structured["ledger_warning"] = warning
+        outcome.text = f"{outcome.text}\n{warning}"
+    return outcome
 
 
 def validation_problems(validator: Any, args: Mapping[str, Any], prefix: str = "") -> list[str]:

@@ -2,23 +2,36 @@
 
     mode × safety × policy → refuse | preview | ask a person | issue a token | run
 
-The guard holds the settings, the token signer and the audit log; it never holds the HTTP client.
-Every answer it builds is a :class:`ToolOutcome` whose structured content has ``status`` and
-``changed``, and every answer in which nothing was applied says so in plain words.
+The guard holds the settings, the token signer, the write ledger and the audit log; it never holds
+the HTTP client. Every answer it builds is a :class:`ToolOutcome` whose structured content has
+``status`` and ``changed``, and every answer in which nothing was applied says so in plain words.
+
+The ledger (:mod:`zuora_mcp.ledger`) is the source of truth for writes: a confirmation is claimed there
+(single use on every replica sharing it), a write's intent is committed there before it is sent (if it
+cannot be, nothing is sent), and its outcome after. Previews, refusals and declines are recorded there
+too. The JSON-lines audit file is an export sink beside it: failing to append to it never changes what
+a caller is told about a write.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import anyio
+
 from zuora_mcp.audit import AuditLog, AuditRecord, Decision
 from zuora_mcp.config import Settings
 from zuora_mcp.confirmation import Claims, TokenError, TokenSigner, arguments_hash
+from zuora_mcp.ledger import Approval as HowApproved
+from zuora_mcp.ledger import Call, EventDecision, Ledger, LedgerUnavailable, Outcome, open_ledger
 from zuora_mcp.preflight import PreflightReport
+
+logger = logging.getLogger("zuora_mcp.guard")
 
 __all__ = ["NOTHING_CHANGED", "AskPerson", "Guard", "ToolOutcome", "guard_arguments"]
 
@@ -60,9 +73,24 @@ def guard_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Guard:
-    def __init__(self, settings: Settings, signer: TokenSigner, audit: AuditLog, *, vendor: str) -> None:
+    """``ledger`` None: an in-memory ledger is opened on first use (tests, benches); ``serve`` always
+    passes the configured one."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        signer: TokenSigner,
+        audit: AuditLog,
+        *,
+        vendor: str,
+        provider: str = "",
+        ledger: Ledger | None = None,
+    ) -> None:
         self.settings = settings
         self.vendor = vendor
+        self.provider = provider or settings.provider
+        self._ledger = ledger
+        self._ledger_lock = anyio.Lock()
         self.signer = signer
         self.audit = audit
         self.environment = f"{settings.environment}|{settings.base_url}"
@@ -91,11 +119,12 @@ class Guard:
             )
         return None
 
-    def check_token(self, tool: str, arguments: Mapping[str, Any], token: str, kind: str = "token") -> Claims:
-        """Verify and consume a token for exactly this call.
+    async def check_token(self, tool: str, arguments: Mapping[str, Any], token: str, kind: str = "token") -> Claims:
+        """Verify and consume a token for exactly this call: single use on every replica sharing the ledger.
 
         Raises:
             TokenError: with a reason safe to show.
+            LedgerUnavailable: the claim could not be recorded (the caller refuses the write).
         """
         if kind == "token" and self.settings.require_human:
             raise TokenError("the policy requires a person's approval; confirmation tokens are turned off")
@@ -106,8 +135,12 @@ class Guard:
             args=arguments_hash(guard_arguments(arguments)),
             env=self.environment,
         )
-        # Consumed before anything is awaited, so two concurrent calls cannot both use it.
+        # Consumed in this process before anything is awaited, so two concurrent calls here cannot both
+        # use it; then claimed in the ledger, so a replay on another replica sharing it is refused too.
         self.signer.mark_used(claims)
+        ledger = await self.ledger()
+        if not await ledger.claim(f"{claims.kind}:{claims.nonce}"):
+            raise TokenError("it has already been used (on this or another replica)")
         return claims
 
     def mint(self, tool: str, arguments: Mapping[str, Any], report: PreflightReport, kind: str) -> tuple[str, Claims]:
@@ -121,7 +154,118 @@ class Guard:
 
     # -- audit -----------------------------------------------------------------------------------
 
-    def record(
+    async def ledger(self) -> Ledger:
+        if self._ledger is None:
+            async with self._ledger_lock:
+                if self._ledger is None:
+                    self._ledger = await open_ledger(":memory:")
+        return self._ledger
+
+    def call_of(self, tool: str, arguments: Mapping[str, Any], track_id: str | None = None) -> Call:
+        """What the ledger records of a call: names and hashes, never the arguments."""
+        return Call(
+            tool=tool,
+            provider=self.provider,
+            environment=self.environment,
+            arguments_hash=arguments_hash(guard_arguments(arguments)),
+            operation=str(arguments["operation_id"]) if "operation_id" in arguments else None,
+            track_id=track_id,
+        )
+
+    async def record(
+        self,
+        tool: str,
+        arguments: Mapping[str, Any],
+        decision: Decision,
+        detail: str = "",
+        *,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+        track_id: str | None = None,
+        principal: str = "",
+    ) -> None:
+        """A preview, refusal or decline: nothing was sent. Recorded in the ledger and the audit sink.
+
+        A ledger that cannot take it does not stop the answer (nothing is being written to the billing
+        system); it is logged, and the next write is refused until the ledger is back.
+        """
+        if decision in ("previewed", "refused", "declined"):
+            event: EventDecision = decision
+            try:
+                ledger = await self.ledger()
+                await ledger.record(
+                    self.call_of(tool, arguments, track_id),
+                    event,
+                    detail[:500],
+                    principal=principal,
+                    idempotency_key=idempotency_key,
+                )
+            except LedgerUnavailable as exc:
+                logger.warning("the write ledger could not record a %s of %s: %s", decision, tool, exc)
+        self.audit_sink(
+            tool, arguments, decision, detail, request_id=request_id, idempotency_key=idempotency_key, track_id=track_id
+        )
+
+    async def intent(
+        self,
+        tool: str,
+        arguments: Mapping[str, Any],
+        how: HowApproved,
+        *,
+        idempotency_key: str | None,
+        natural_key: str | None,
+        track_id: str,
+        principal: str = "",
+        detail: str = "",
+    ) -> str:
+        """Commit that this write is about to be sent; returns the intent id.
+
+        Raises:
+            LedgerUnavailable: it could not be committed — the write must not be sent.
+        """
+        ledger = await self.ledger()
+        intent_id = await ledger.record_intent(
+            self.call_of(tool, arguments, track_id),
+            approval=how,
+            principal=principal,
+            idempotency_key=idempotency_key,
+            natural_key=natural_key,
+            detail=detail,
+        )
+        self.audit_sink(tool, arguments, "confirmed", how, idempotency_key=idempotency_key, track_id=track_id)
+        return intent_id
+
+    async def outcome(
+        self,
+        tool: str,
+        arguments: Mapping[str, Any],
+        intent_id: str,
+        outcome: Outcome,
+        detail: str = "",
+        *,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+        track_id: str | None = None,
+    ) -> str | None:
+        """Record what the send answered; a warning for the caller when the ledger could not take it yet."""
+        warning = None
+        try:
+            ledger = await self.ledger()
+            await ledger.record_outcome(
+                intent_id, outcome, request_id=request_id, detail=detail[:500], track_id=track_id
+            )
+        except LedgerUnavailable as exc:
+            logger.warning("the write ledger could not record the outcome of %s: %s", tool, exc)
+            warning = (
+                "Warning: the write ledger is behind (it could not record this outcome now; it will with its next "
+                "successful write). The outcome above is what the billing system answered."
+            )
+        self.audit_sink(
+            tool, arguments, outcome, detail, request_id=request_id, idempotency_key=idempotency_key, track_id=track_id
+        )
+        return warning
+
+    def audit_sink(
         self,
         tool: str,
         arguments: Mapping[str, Any],
@@ -132,23 +276,27 @@ class Guard:
         idempotency_key: str | None = None,
         track_id: str | None = None,
     ) -> None:
-        self.audit.write(
-            AuditRecord(
-                tool=tool,
-                environment=self.settings.environment,
-                arguments_hash=arguments_hash(guard_arguments(arguments)),
-                decision=decision,
-                detail=detail[:500],
-                request_id=request_id,
-                idempotency_key=idempotency_key,
-                track_id=track_id,
-                operation=str(arguments["operation_id"]) if "operation_id" in arguments else None,
+        """The JSON-lines export: best effort, never the reason a caller is told something else."""
+        try:
+            self.audit.write(
+                AuditRecord(
+                    tool=tool,
+                    environment=self.settings.environment,
+                    arguments_hash=arguments_hash(guard_arguments(arguments)),
+                    decision=decision,
+                    detail=detail[:500],
+                    request_id=request_id,
+                    idempotency_key=idempotency_key,
+                    track_id=track_id,
+                    operation=str(arguments["operation_id"]) if "operation_id" in arguments else None,
+                )
             )
-        )
+        except OSError as exc:
+            logger.warning("the audit file could not take a record (%s); the ledger holds it", exc)
 
     # -- answers ---------------------------------------------------------------------------------
 
-    def refused(
+    async def refused(
         self,
         tool: str,
         arguments: Mapping[str, Any],
@@ -156,26 +304,26 @@ class Guard:
         report: PreflightReport | None = None,
         preview: dict[str, Any] | None = None,
     ) -> ToolOutcome:
-        self.record(tool, arguments, "refused", why)
+        await self.record(tool, arguments, "refused", why)
         message = f"Refused: {why} {NOTHING_CHANGED}"
         content: dict[str, Any] = {"status": "refused", "changed": False, "message": message}
         if preview is not None:
             content["preview"] = preview
         return ToolOutcome(content, _with_checks(message, report), is_error=True)
 
-    def previewed(
+    async def previewed(
         self, tool: str, arguments: Mapping[str, Any], preview: dict[str, Any], report: PreflightReport
     ) -> ToolOutcome:
-        self.record(tool, arguments, "previewed", "dry run")
+        await self.record(tool, arguments, "previewed", "dry run")
         message = f"Preview only (dry run). {NOTHING_CHANGED} {report.effect}"
         content = {"status": "preview", "changed": False, "message": message, "preview": preview}
         return ToolOutcome(content, _with_checks(message, report))
 
-    def token_required(
+    async def token_required(
         self, tool: str, arguments: Mapping[str, Any], preview: dict[str, Any], report: PreflightReport
     ) -> ToolOutcome:
         token, claims = self.mint(tool, arguments, report, "token")
-        self.record(tool, arguments, "previewed", "confirmation token issued", idempotency_key=claims.nonce)
+        await self.record(tool, arguments, "previewed", "confirmation token issued", idempotency_key=claims.nonce)
         expires = datetime.fromtimestamp(claims.exp, UTC).isoformat()
         message = (
             f"Confirmation required. {NOTHING_CHANGED} {report.effect} Show this preview to the person; "
@@ -192,17 +340,17 @@ class Guard:
         }
         return ToolOutcome(content, _with_checks(message, report))
 
-    def ask_person(self, tool: str, arguments: Mapping[str, Any], report: PreflightReport) -> AskPerson:
+    async def ask_person(self, tool: str, arguments: Mapping[str, Any], report: PreflightReport) -> AskPerson:
         state, claims = self.mint(tool, arguments, report, "elicit")
-        self.record(tool, arguments, "previewed", "asked the person", idempotency_key=claims.nonce)
+        await self.record(tool, arguments, "previewed", "asked the person", idempotency_key=claims.nonce)
         return AskPerson(
             message=elicitation_message(tool, report),
             request_state=state,
             requested_schema=approval_schema(self.vendor),
         )
 
-    def declined(self, tool: str, arguments: Mapping[str, Any], action: str) -> ToolOutcome:
-        self.record(tool, arguments, "declined", action)
+    async def declined(self, tool: str, arguments: Mapping[str, Any], action: str) -> ToolOutcome:
+        await self.record(tool, arguments, "declined", action)
         word = "declined" if action == "decline" else "cancelled"
         message = f"The person {word} the write. {NOTHING_CHANGED}"
         return ToolOutcome({"status": "declined", "changed": False, "message": message}, message)

@@ -25,8 +25,8 @@ from urllib.parse import quote, urlencode
 from zuora_mcp.errors import InvalidArgument, InvalidPathValue
 
 __all__ = [
-    "FilePart",
     "JSON",
+    "FilePart",
     "Method",
     "QueryValue",
     "RequestPlan",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
 import os
 import sys
@@ -41,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stateless", action="store_true", help="HTTP without sessions, for several replicas")
     parser.add_argument("--mode", choices=MODES, help="confirm | dry-run | read-only | auto (ZUORA_MCP_MODE)")
     parser.add_argument("--toolsets", help="catalog,explorer (ZUORA_MCP_TOOLSETS)")
-    parser.add_argument("--audit-log", help="append-only JSON-lines audit file (ZUORA_MCP_AUDIT_LOG)")
+    parser.add_argument("--audit-log", help="JSON-lines copy of the ledger's records (ZUORA_MCP_AUDIT_LOG)")
+    parser.add_argument("--ledger", help="write ledger: SQLite path or postgresql://… (ZUORA_MCP_LEDGER)")
     parser.add_argument("--token-expires-in", type=int, default=3600, help="sandbox token lifetime, seconds")
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests to stderr")
 
@@ -53,6 +55,7 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
         "mode": getattr(args, "mode", None),
         "toolsets": getattr(args, "toolsets", None),
         "audit_log": getattr(args, "audit_log", None),
+        "ledger": getattr(args, "ledger", None),
     }
 
 
@@ -111,6 +114,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _principal(args: argparse.Namespace, settings: Settings) -> str:
+    """Who calls, for the ledger, where no identity comes with the request: the local user over stdio."""
+    if args.transport == "stdio":
+        return f"local:{getpass.getuser()}"
+    return "static token" if settings.http_token else "loopback (no token)"
+
+
 def _check_bind(host: str) -> None:
     if not is_loopback(host) and not os.environ.get("ZUORA_MCP_HTTP_TOKEN"):
         raise ConfigError(
@@ -120,17 +130,26 @@ def _check_bind(host: str) -> None:
 
 async def _serve(args: argparse.Namespace) -> None:
     from zuora_mcp.client import BillingClient
+    from zuora_mcp.ledger import open_ledger
     from zuora_mcp.server import build_app, build_server
 
     async with provider_settings(args) as settings, BillingClient(settings) as client:
-        server = build_server(build_app(settings, client))
-        if args.transport == "stdio":
-            from mcp.server.stdio import stdio_server
+        # Opened before serving: an unreachable ledger is one clear message at start, not a failed write later.
+        # A sandbox run keeps its ledger in memory unless one is named: demo writes are not the user's records.
+        sandboxed = getattr(args, "sandbox", False)
+        ledger = await open_ledger(settings.ledger or (":memory:" if sandboxed else None))
+        principal = _principal(args, settings)
+        try:
+            server = build_server(build_app(settings, client, ledger=ledger, principal=principal))
+            if args.transport == "stdio":
+                from mcp.server.stdio import stdio_server
 
-            async with stdio_server() as (read, write):
-                await server.run(read, write, server.create_initialization_options())
-            return
-        await _serve_http(server, settings, args)
+                async with stdio_server() as (read, write):
+                    await server.run(read, write, server.create_initialization_options())
+                return
+            await _serve_http(server, settings, args)
+        finally:
+            await ledger.close()
 
 
 async def _serve_http(server: Any, settings: Settings, args: argparse.Namespace) -> None:

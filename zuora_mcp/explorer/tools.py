@@ -282,9 +282,9 @@ class Explorer:
             return self._unknown(str(args["operation_id"]))
         guard = self.executor.guard
         if operation.operation_id in self.curated:
-            return guard.refused(CALL_TOOL, args, self._curated_message(operation))
+            return await guard.refused(CALL_TOOL, args, self._curated_message(operation))
         if operation.unsupported:
-            return guard.refused(
+            return await guard.refused(
                 CALL_TOOL, args, f"call_operation cannot send {operation.operation_id}: {operation.unsupported}."
             )
         inner = args.get("arguments") or {}
