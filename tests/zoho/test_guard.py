@@ -79,8 +79,11 @@ async def test_a_token_is_refused_with_other_arguments_and_on_another_tool(tool:
 
 
 async def test_the_collect_preview_names_the_card_the_amount_and_the_customer(zoho: RunningZohoSandbox) -> None:
-    async with connected(zoho) as h:
-        result = await h.call("collect_invoice_payment", {**WRITE_CASES["collect_invoice_payment"], "dry_run": True})
+    with anyio.fail_after(10):
+        async with connected(zoho) as h:
+            result = await h.call(
+                "collect_invoice_payment", {**WRITE_CASES["collect_invoice_payment"], "dry_run": True}
+            )
     effect = result.structured_content["preview"]["effect"]
     assert effect.startswith('Charges 240.00 USD to card ending 4242 (Visa) of "Bowman Furniture"'), effect
     assert result.structured_content["preview"]["request"]["body"] == {
@@ -90,8 +93,9 @@ async def test_the_collect_preview_names_the_card_the_amount_and_the_customer(zo
 
 async def test_the_email_preview_names_every_recipient_and_flags_strangers(zoho: RunningZohoSandbox) -> None:
     args = {**WRITE_CASES["email_invoice"], "cc_mail_ids": ["auditor@example.org"], "dry_run": True}
-    async with connected(zoho) as h:
-        result = await h.call("email_invoice", args)
+    with anyio.fail_after(10):
+        async with connected(zoho) as h:
+            result = await h.call("email_invoice", args)
     effect = result.structured_content["preview"]["effect"]
     assert (
         'Emails invoice INV-000001 of "Bowman Furniture" to benjamin.george@bowmanfurniture.com, cc auditor@' in effect
@@ -100,16 +104,18 @@ async def test_the_email_preview_names_every_recipient_and_flags_strangers(zoho:
 
 
 async def test_a_create_that_sends_names_the_contacts_it_emails(zoho: RunningZohoSandbox) -> None:
-    async with connected(zoho) as h:
-        result = await h.call("create_invoice", {**WRITE_CASES["create_invoice"], "send": True, "dry_run": True})
+    with anyio.fail_after(10):
+        async with connected(zoho) as h:
+            result = await h.call("create_invoice", {**WRITE_CASES["create_invoice"], "send": True, "dry_run": True})
     effect = result.structured_content["preview"]["effect"]
     assert "emails it at once to benjamin.george@bowmanfurniture.com, paul@bowmanfurniture.com" in effect
     assert result.structured_content["preview"]["request"]["url"].endswith("/invoices?send=true")
 
 
 async def test_inferred_rules_are_checked_and_say_so_in_the_preview(zoho: RunningZohoSandbox) -> None:
-    async with connected(zoho) as h:
-        result = await h.call("write_off_invoice", {**WRITE_CASES["write_off_invoice"], "dry_run": True})
+    with anyio.fail_after(10):
+        async with connected(zoho) as h:
+            result = await h.call("write_off_invoice", {**WRITE_CASES["write_off_invoice"], "dry_run": True})
     checks = result.structured_content["preview"]["preflight"]
     assert checks
     assert all(check.get("inferred") is True for check in checks)
@@ -118,9 +124,10 @@ async def test_inferred_rules_are_checked_and_say_so_in_the_preview(zoho: Runnin
 
 async def test_a_confirmed_charge_the_gateway_declines_changes_nothing_and_says_so(zoho: RunningZohoSandbox) -> None:
     args = {**WRITE_CASES["collect_invoice_payment"], "card_id": "460000000000012"}  # Visa 0002 declines
-    async with connected(zoho, mode="auto") as h:
-        before = snapshot(zoho)
-        result = await h.call("collect_invoice_payment", args)
+    with anyio.fail_after(10):
+        async with connected(zoho, mode="auto") as h:
+            before = snapshot(zoho)
+            result = await h.call("collect_invoice_payment", args)
     assert result.structured_content["status"] == "failed"
     assert "Nothing was changed." in result.structured_content["message"]
     assert "declined" in result.structured_content["message"]
@@ -131,15 +138,16 @@ async def test_a_confirmed_charge_the_gateway_declines_changes_nothing_and_says_
 
 async def test_a_replayed_confirmation_is_refused_once_the_invoice_changed_elsewhere(zoho: RunningZohoSandbox) -> None:
     """Two replicas share the signing key, not their spent-token lists: the invoice's state stops the replay."""
-    async with connected(zoho) as first, connected(zoho) as second:
-        asked = await first.call("collect_invoice_payment", WRITE_CASES["collect_invoice_payment"])
-        token = asked.structured_content["confirmation_token"]
-        ran = await first.call(
-            "collect_invoice_payment", {**WRITE_CASES["collect_invoice_payment"], "confirmation_token": token}
-        )
-        replay = await second.call(
-            "collect_invoice_payment", {**WRITE_CASES["collect_invoice_payment"], "confirmation_token": token}
-        )
+    with anyio.fail_after(10):
+        async with connected(zoho) as first, connected(zoho) as second:
+            asked = await first.call("collect_invoice_payment", WRITE_CASES["collect_invoice_payment"])
+            token = asked.structured_content["confirmation_token"]
+            ran = await first.call(
+                "collect_invoice_payment", {**WRITE_CASES["collect_invoice_payment"], "confirmation_token": token}
+            )
+            replay = await second.call(
+                "collect_invoice_payment", {**WRITE_CASES["collect_invoice_payment"], "confirmation_token": token}
+            )
     assert ran.structured_content["status"] == "executed"
     assert replay.structured_content["status"] == "refused", replay.content[0].text
     assert zoho.counters.charges == 1

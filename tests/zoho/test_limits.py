@@ -28,8 +28,9 @@ async def test_the_daily_cap_fails_a_read_at_once_saying_why_without_waiting(zoh
 
 async def test_a_per_minute_cap_is_waited_out_as_zoho_asks_and_the_read_succeeds(zoho: RunningZohoSandbox) -> None:
     zoho.faults.once("429", "GET", "/billing/v1/invoices")
-    async with connected(zoho) as h:
-        result = await h.call("list_invoices", {"perPage": 2})
+    with anyio.fail_after(10):
+        async with connected(zoho) as h:
+            result = await h.call("list_invoices", {"perPage": 2})
     assert not result.is_error, result.content[0].text
     assert h.sleeps.waits == [1.0]
 
