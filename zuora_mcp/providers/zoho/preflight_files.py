@@ -33,6 +33,16 @@ _KINDS: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
+def _size(size: int) -> str:
+    return (
+        f"{size} bytes"
+        if size < 1024
+        else f"{size / 1024:.1f} KB"
+        if size < 1024 * 1024
+        else f"{size / 1048576:.1f} MB"
+    )
+
+
 def sniff(content: bytes) -> str | None:
     """The media type the bytes' signature says, among the allowed kinds, or None."""
     for media_type, signatures in _KINDS.values():
@@ -89,7 +99,7 @@ async def attach_file_to_invoice(args: Mapping[str, Any], reader: Reader, progre
         else " It is not sent with emails."
     )
     report.effect = (
-        f"Attaches {quoted(name)} ({declared}, {size / 1024:.1f} KB, sha256 {digest}…) to invoice {label(invoice)}."
+        f"Attaches {quoted(name)} ({declared}, {_size(size)}, sha256 {digest}…) to invoice {label(invoice)}."
         f"{mail} No tool here removes an attachment."
     )
     report.fingerprint = invoice_state(invoice)

@@ -243,6 +243,7 @@ RECIPES: tuple[Recipe, ...] = (
         description="Replace the billing and/or shipping address printed on one invoice (not the customer's).",
         operation_id="update_invoice_address",
         safety="write",
+        shaping=Shaping(fields=("invoice_address",)),
         notes=_ID,
         summarize=summaries.address,
     ),
