@@ -8,7 +8,7 @@ Approve runs is the server's own write against its sandbox tenant.
 
 Until the server serves ``approve_write`` itself, the host *emulates* it on top of today's protocol: the
 preview's ``confirmation_token`` is moved out of the structured content into the result's ``_meta``
-(:func:`zuora_mcp.apps.card_meta`), and ``approve_write(credential, "approve")`` calls the write tool
+(:func:`zuora_mcp.apps.for_card`), and ``approve_write(credential, "approve")`` calls the write tool
 again with that token. Once ``tools/list`` shows ``approve_write`` (or a result already carries the card's
 ``_meta``), everything goes to the server untouched.
 """
@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from zuora_mcp.apps import APPROVE_TOOL_NAME, META_KEY, approve_arguments, card_meta, card_resource
+from zuora_mcp.apps import APPROVE_TOOL_NAME, META_KEY, approve_arguments, card_resource, for_card
 from zuora_mcp.tenant_kit.loopback import serve_on_loopback
 
 HOST_DIR = Path(__file__).resolve().parent / "host"
@@ -86,10 +86,11 @@ async def preview_for_card(
     meta = result.get("_meta") or {}
     if META_KEY in meta:  # the server speaks to the card itself
         return Preview(definition, dict(arguments), result, meta[META_KEY].get("credential"), emulated=False)
-    token = structured.pop("confirmation_token", None)
+    token = structured.get("confirmation_token")
     if token is None:
         return Preview(definition, dict(arguments), result, None, emulated=True)
-    result["_meta"] = {**meta, **card_meta(token, structured["expires_at"], principal, money, tool=tool)}
+    content, text, card = for_card(structured, token, tool=tool, principal=principal, money=money)
+    result.update(structuredContent=content, content=[{"type": "text", "text": text}], _meta={**meta, **card})
     return Preview(definition, dict(arguments), result, token, emulated=True)
 
 

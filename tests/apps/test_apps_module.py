@@ -25,6 +25,8 @@ from zuora_mcp.apps import (
     card_meta,
     card_resource,
     client_supports_apps,
+    for_card,
+    server_extensions,
     write_tool_meta,
 )
 
@@ -155,3 +157,45 @@ def test_the_card_reads_the_same_meta_key_and_tool_name_as_the_server() -> None:
     html = card_html()
     assert json.dumps(META_KEY) in html
     assert json.dumps(APPROVE_TOOL_NAME) in html
+
+
+def test_for_card_takes_the_token_out_of_what_the_model_reads_and_sends_the_person_to_the_card() -> None:
+    structured = {
+        "status": "confirmation_required",
+        "changed": False,
+        "message": "Confirmation required. ... call reverse_invoice again with confirmation_token ...",
+        "preview": {
+            "request": {"method": "PUT", "url": "https://rest.zuora.com/v1/invoices/INV1/reverse", "body": {}},
+            "effect": "Reverses invoice INV1.",
+            "preflight": [
+                {"check": "Invoice is Posted", "ok": True, "detail": "status is Posted"},
+                {"check": "Status allows it", "ok": False, "detail": "draft", "inferred": True},
+            ],
+        },
+        "confirmation_token": "model-visible-token",
+        "expires_at": "2026-11-30T12:05:00+00:00",
+    }
+    content, text, meta = for_card(structured, "card-credential", tool="reverse_invoice", principal="ana@example.com")
+    assert "confirmation_token" not in content
+    assert structured["confirmation_token"] == "model-visible-token"
+    for what_the_model_reads in (json.dumps(content), text):
+        assert "card-credential" not in what_the_model_reads
+        assert "model-visible-token" not in what_the_model_reads
+        assert "confirmation_token" not in what_the_model_reads
+    assert content["preview"] == structured["preview"]
+    assert content["status"] == "confirmation_required"
+    assert content["message"].startswith(
+        "Waiting for the person's approval. Nothing was changed. Reverses invoice INV1."
+    )
+    assert "approval card" in content["message"]
+    assert text.splitlines()[1:] == [
+        "✓ Invoice is Posted: status is Posted",
+        "✗ Status allows it: draft (inferred rule)",
+    ]
+    assert meta == card_meta(
+        "card-credential", "2026-11-30T12:05:00+00:00", "ana@example.com", None, tool="reverse_invoice"
+    )
+
+
+def test_the_server_advertises_the_extension_as_the_sdk_does() -> None:
+    assert server_extensions() == {"io.modelcontextprotocol/ui": {}}

@@ -15,7 +15,10 @@ Everything here is plain JSON-shaped dicts in the wire's camelCase, so this modu
 - :data:`APPROVE_TOOL` — the app-only tool's definition (``_meta.ui.visibility == ["app"]``);
 - :func:`client_supports_apps` — whether the client declared the extension (then, and only then, the
   credential goes to the card instead of a ``confirmation_token`` to the model);
-- :func:`card_meta` — the result ``_meta`` carrying the credential to the card.
+- :func:`card_meta` — the result ``_meta`` carrying the credential to the card;
+- :func:`for_card` — a ``confirmation_required`` answer reshaped for such a client: the preview for the
+  model without any token, words that send the person to the card, and the ``_meta`` for the card;
+- :func:`server_extensions` — what the server advertises under ``capabilities.extensions``.
 
 What this protects against
     A model cannot see or spend the credential. It travels only in the result's ``_meta``, which is
@@ -55,6 +58,8 @@ __all__ = [
     "card_meta",
     "card_resource",
     "client_supports_apps",
+    "for_card",
+    "server_extensions",
     "write_tool_meta",
 ]
 
@@ -203,3 +208,51 @@ def card_meta(
     if tool:
         data["tool"] = tool
     return {META_KEY: data}
+
+
+def server_extensions() -> dict[str, dict[str, Any]]:
+    """The server's ``capabilities.extensions`` entry for MCP Apps (the SDK's ``Apps`` advertises ``{}``).
+
+    With the low-level server: ``server.extensions.update(server_extensions())``.
+    """
+    return {EXTENSION_ID: {}}
+
+
+def for_card(
+    structured: Mapping[str, Any],
+    credential: str,
+    *,
+    tool: str,
+    principal: str | None = None,
+    money: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """A ``confirmation_required`` answer reshaped for a client that renders the card.
+
+    Returns ``(structured_content, text, meta)``: the structured content without ``confirmation_token``
+    (the model must not hold anything it could spend) and with a message that sends the person to the
+    card; the same words for the text content; and :func:`card_meta` for ``CallToolResult._meta``.
+    ``credential`` is what ``approve_write`` will accept (mint it for the card; never reuse a value the
+    model has seen).
+    """
+    content = {key: value for key, value in structured.items() if key != "confirmation_token"}
+    preview = content.get("preview") if isinstance(content.get("preview"), Mapping) else {}
+    effect = str(preview.get("effect") or "").strip() if isinstance(preview, Mapping) else ""
+    expires_at = str(content.get("expires_at") or "")
+    message = (
+        "Waiting for the person's approval. Nothing was changed. "
+        + (f"{effect} " if effect else "")
+        + "The person approves or declines in the approval card shown with this result"
+        + (f" (valid until {expires_at}, single use)" if expires_at else "")
+        + "; there is no token to ask them for. If it expires, preview the write again."
+    )
+    content["message"] = message
+    checks = preview.get("preflight") if isinstance(preview, Mapping) else None
+    lines = [
+        ("✓ " if check.get("ok") else "✗ ")
+        + f"{check.get('check')}: {check.get('detail')}"
+        + (" (inferred rule)" if check.get("inferred") else "")
+        for check in checks or []
+        if isinstance(check, Mapping)
+    ]
+    text = "\n".join([message, *lines])
+    return content, text, card_meta(credential, expires_at, principal, money, tool=tool)
