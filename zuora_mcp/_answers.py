@@ -50,6 +50,7 @@ class Call:
     content_type: str | None
     api: bool  # an API call with a bearer token, as opposed to the token request itself
     dialect: Dialect
+    accept: str | None = None  # an Accept other than JSON (a download)
 
     @property
     def is_write(self) -> bool:

@@ -113,6 +113,7 @@ class BillingResponse:
     track_id: str  # the track id we sent (and, where the vendor has a track header, sent it)
     idempotency_key: str | None  # the Idempotency-Key we sent, if any
     attempts: int
+    content: bytes = b""  # the body as it came (for downloads: a PDF's bytes)
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ class BillingClient:
             content_type=content_type,
             api=True,
             dialect=dialect,
+            accept=plan.accept,
         )
         if self._tokens is None and dialect.static_token() is None:
             raise ConfigError(dialect.missing_credentials() or f"No {dialect.vendor} credentials are configured.")
@@ -317,6 +319,8 @@ class BillingClient:
             headers[dialect.idempotency_header] = call.idempotency_key
         if call.content_type is not None:
             headers["Content-Type"] = call.content_type
+        if call.accept is not None:
+            headers["Accept"] = call.accept
         request = self._http.build_request(call.method, call.url, headers=headers, content=call.body)
         async with self._semaphore:
             if call.api:
@@ -459,6 +463,7 @@ class BillingClient:
                 track_id=call.track_id,
                 idempotency_key=call.idempotency_key,
                 attempts=outcome.attempts,
+                content=response.content,
             )
         if status == 401:
             raise refusal(call, response, AuthenticationError, self._scrub)

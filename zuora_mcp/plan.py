@@ -171,6 +171,7 @@ class RequestPlan:
     # multipart/form-data: ``body`` holds the plain form fields and ``files`` the file parts.
     files: tuple[FilePart, ...] = ()
     multipart: bool = False
+    accept: str | None = None  # the media type asked for, when not JSON (a PDF download)
 
     @property
     def is_write(self) -> bool:

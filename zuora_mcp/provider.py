@@ -35,6 +35,7 @@ questions the core asks, never the core's control flow:
   idempotency key, and which rate-limit answers waiting cannot fix;
 - *tools* as data (:attr:`Provider.recipes`), their *preflight* rules, and which read settles a write
   whose outcome is unknown (:attr:`Provider.settle_with`);
+- *files* a person wants to read (invoice PDFs) as resource templates (:mod:`zuora_mcp.resources`);
 - *a sandbox tenant*, a *demo* script and a *doctor* for the commands of the same names.
 """
 
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from zuora_mcp.catalog.recipe import Recipe
     from zuora_mcp.config import SettingDoc, Settings
     from zuora_mcp.preflight import PreflightFn
+    from zuora_mcp.resources import FileResource
 
 __all__ = [
     "Connection",
@@ -223,6 +225,7 @@ class Provider:
     doctor: Callable[[argparse.Namespace], int] | None = None  # ``zuora-mcp doctor``
     explorer_index: Path | None = None  # an operation index for search/describe/call_operation
     file_keys: frozenset[str] = field(default_factory=frozenset)  # policy-file keys the provider reads
+    resources: tuple[FileResource, ...] = ()  # files (invoice PDFs) served as MCP resources
 
     @property
     def schema_dir(self) -> Path:

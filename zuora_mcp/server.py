@@ -31,17 +31,22 @@ from zuora_mcp.catalog import ToolSpec, load_catalog, tool_definition
 from zuora_mcp.client import BillingClient
 from zuora_mcp.config import Settings
 from zuora_mcp.confirmation import TokenSigner
+from zuora_mcp.errors import BillingError, BillingRequestError, InvalidArgument
 from zuora_mcp.executor import Approval, Executor, UnknownTool
 from zuora_mcp.explorer.tools import Explorer
 from zuora_mcp.guard import AskPerson, Guard, ToolOutcome
 from zuora_mcp.ledger import Ledger
 from zuora_mcp.provider import Provider
 from zuora_mcp.providers import get_provider
+from zuora_mcp.resources import Blob, FileTooLarge, find
 from zuora_mcp.schemas import validator_for
 
 __all__ = ["ServerApp", "build_server"]
 
 logger = logging.getLogger("zuora_mcp.server")
+
+# MCP's code for a resource that does not exist (the spec's -32002).
+RESOURCE_NOT_FOUND = -32002
 
 
 @dataclass
@@ -138,6 +143,24 @@ def build_server(app: ServerApp) -> Server[Any]:
             return _input_required(outcome)
         return _result(outcome)
 
+    async def list_resource_templates(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        templates = [types.ResourceTemplate.model_validate(r.template_definition()) for r in app.provider.resources]
+        return types.ListResourceTemplatesResult(resource_templates=templates)
+
+    async def list_resources(
+        ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=[])  # every file is reached through a template
+
+    async def read_resource(
+        ctx: ServerRequestContext[Any, Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        blob = await _read_file(app, str(params.uri))
+        contents = types.BlobResourceContents(uri=blob.uri, mime_type=blob.mime_type, blob=blob.base64)
+        return types.ReadResourceResult(contents=[contents])
+
     return Server(
         "zuora-mcp",
         version=__version__,
@@ -145,7 +168,32 @@ def build_server(app: ServerApp) -> Server[Any]:
         instructions=app.provider.instructions,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_resource_templates=list_resource_templates,
+        on_list_resources=list_resources,
+        on_read_resource=read_resource,
     )
+
+
+async def _read_file(app: ServerApp, uri: str) -> Blob:
+    """Fetch one file through the shared client; every failure is a JSON-RPC error saying why."""
+    found = find(app.provider.resources, uri)
+    if found is None:
+        raise MCPError(code=RESOURCE_NOT_FOUND, message=f"No file is served at {uri}.")
+    resource, values = found
+    try:
+        response = await app.client.send(resource.plan(values))
+        resource.check_size(response.content, uri)
+    except InvalidArgument as exc:
+        raise MCPError(code=types.INVALID_PARAMS, message=f"{uri}: {exc}") from None
+    except FileTooLarge as exc:
+        raise MCPError(code=types.INVALID_PARAMS, message=str(exc)) from None
+    except BillingError as exc:
+        code = RESOURCE_NOT_FOUND if exc.status == 404 else types.INTERNAL_ERROR
+        raise MCPError(code=code, message=f"{uri} could not be read: {exc}") from None
+    except BillingRequestError as exc:
+        raise MCPError(code=types.INTERNAL_ERROR, message=f"{uri} could not be read: {exc}") from None
+    mime = response.headers.get("content-type", resource.mime_type).split(";")[0].strip() or resource.mime_type
+    return Blob(uri=uri, mime_type=mime, content=response.content)
 
 
 def _approval(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams, modern: bool) -> Approval:

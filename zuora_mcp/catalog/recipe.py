@@ -59,11 +59,15 @@ class Shaping:
     ``pagination``: ``page`` (Zuora's page/pageSize; ``nextPage`` becomes the next page number),
     ``cursor`` (object query's cursor), ``page_context`` (Zoho's page/per_page with
     ``page_context.has_more_page``; ``nextPage`` is the next page number), or None.
+    ``links``: fields added to every record from URI templates (see the field's comment).
     """
 
     fields: tuple[str, ...] = ()
     container: str | None = None
     pagination: Literal["page", "cursor", "page_context"] | None = None
+    # (field, URI template): each record gets ``field``, the template filled from the record and the
+    # call's arguments — a file's resource URI, so a person's client can open what a record names.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

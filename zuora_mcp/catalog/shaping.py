@@ -125,8 +125,14 @@ def shape(shaping: Shaping, data: Any, arguments: Mapping[str, Any]) -> dict[str
 
     def one(record: Any) -> dict[str, Any]:
         if full and isinstance(record, Mapping):
-            return {key: value for key, value in record.items() if key not in _NOISE}
-        return project(record, wanted)
+            shaped = {key: value for key, value in record.items() if key not in _NOISE}
+        else:
+            shaped = project(record, wanted)
+        for name, template in shaping.links:
+            link = _link(template, record, arguments)
+            if link is not None:
+                shaped[name] = link
+        return shaped
 
     if not isinstance(data, Mapping):
         return {}
@@ -139,6 +145,15 @@ def shape(shaping: Shaping, data: Any, arguments: Mapping[str, Any]) -> dict[str
     elif shaping.pagination is not None:
         result["nextPage"] = _next_page(shaping, data.get("nextPage"))
     return result
+
+
+def _link(template: str, record: Any, arguments: Mapping[str, Any]) -> str | None:
+    """``template`` filled from the record's fields and the call's arguments; None when one is missing."""
+    values = {**arguments, **(record if isinstance(record, Mapping) else {})}
+    try:
+        return template.format_map({key: str(value) for key, value in values.items() if value is not None})
+    except (KeyError, ValueError):
+        return None
 
 
 def _next_page_number(page_context: Any) -> int | None:
@@ -193,6 +208,8 @@ def output_schema(recipe: Recipe, response: Schema | None, vendor_key: str) -> S
         record = _projection(item, shaping.fields)
         if recipe.safety == "read":
             record["additionalProperties"] = True
+        for name, _ in shaping.links:
+            record["properties"][name] = {"type": "string", "format": "uri"}
         result: Schema = {
             "type": "object",
             "properties": {shaping.container: {"type": "array", "items": record}},

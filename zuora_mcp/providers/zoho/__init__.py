@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 
 from zuora_mcp.config import Settings
 from zuora_mcp.provider import DemoSession, Dialect, Provider, SandboxInfo
+from zuora_mcp.providers.zoho.files import RESOURCES
 from zuora_mcp.providers.zoho.preflight import PREFLIGHTS
 from zuora_mcp.providers.zoho.recipes import RECIPES, SETTLE_WITH
 from zuora_mcp.providers.zoho.settings import CONNECTION_ENV, SETTINGS_DOCS, load_connection
@@ -81,4 +82,5 @@ PROVIDER = Provider(
     sandbox_run=_sandbox_run,
     demo=_demo,
     spec_name="zoho/zoho-billing-invoices.openapi.json",
+    resources=RESOURCES,
 )

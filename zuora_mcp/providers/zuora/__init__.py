@@ -16,6 +16,7 @@ from zuora_mcp.config import Settings
 from zuora_mcp.preflight import PreflightFn
 from zuora_mcp.provider import DemoSession, Dialect, Provider, SandboxInfo
 from zuora_mcp.providers.zuora import accounts, invoices, memos
+from zuora_mcp.providers.zuora.files import RESOURCES
 from zuora_mcp.providers.zuora.preflight.invoices import INVOICE_PREFLIGHTS
 from zuora_mcp.providers.zuora.preflight.memos import MEMO_PREFLIGHTS
 from zuora_mcp.providers.zuora.settings import CONNECTION_ENV, SETTINGS_DOCS, load_connection
@@ -99,4 +100,5 @@ PROVIDER = Provider(
     doctor=_doctor,
     spec_name="zuora-openapi-2025-12-12-described.json",
     explorer_index=Path(__file__).resolve().parent / "data" / "operations.json.gz",
+    resources=RESOURCES,
 )

@@ -106,10 +106,18 @@ RECIPES = (
     Recipe(
         name="list_invoice_files",
         title="List invoice files",
-        description="List an invoice's PDF files, newest version first, with download URLs.",
+        description=(
+            "List an invoice's PDF files, newest version first; each file's resource URI reads the PDF "
+            "(resources/read), its download URL needs Zuora credentials."
+        ),
         operation_id="GET_InvoiceFiles",
         safety="read",
-        shaping=Shaping(fields=("id", "versionNumber", "pdfFileUrl"), container="invoiceFiles", pagination="page"),
+        shaping=Shaping(
+            fields=("id", "versionNumber", "pdfFileUrl"),
+            container="invoiceFiles",
+            pagination="page",
+            links=(("resource", "zuora://invoices/{invoiceKey}/files/{id}"),),
+        ),
         query=("page", "pageSize"),
         notes=_KEY,
         summarize=summaries.listing("invoice file"),
