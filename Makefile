@@ -71,5 +71,10 @@ FASTMCP ?= 4.1.6
 bench-peers: install
 	$(BIN)/python -m pip install --quiet 'fastmcp==$(FASTMCP)'
 
+# The release into dist/: wheel, sdist, MCP bundle (.mcpb) and the registry entry server.json (scripts/dist.sh).
+.PHONY: dist
+dist: install
+	PYTHON=$(BIN)/python scripts/dist.sh dist
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
