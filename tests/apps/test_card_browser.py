@@ -21,7 +21,7 @@ from mcp.client.extension import advertise
 
 from tests.apps.conftest import CardTools
 from tests.apps.harness import DARK, CardHost, Preview, drive, hosting, preview_for_card
-from zuora_mcp.apps import APP_MIME_TYPE, APPROVE_TOOL_NAME, EXTENSION_ID
+from zuora_mcp.apps import APP_MIME_TYPE, APPROVE_TOOL_NAME, EXTENSION_ID, META_KEY
 from zuora_mcp.client import BillingClient
 from zuora_mcp.config import load_settings
 from zuora_mcp.providers.zoho.sandbox import RunningZohoSandbox, ZohoSandboxOptions, invoice_id
@@ -132,6 +132,29 @@ def shown_checks(preview: Preview) -> list[dict[str, Any]]:
     ]
 
 
+def card_data(preview: Preview) -> dict[str, Any]:
+    """What the card receives in the result's ``_meta`` (from the server, or the test host until it is wired)."""
+    data: dict[str, Any] = (preview.result.get("_meta") or {}).get(META_KEY, {})
+    return data
+
+
+def money_line(preview: Preview) -> str | None:
+    """The money box as the card must show it, from the ``money`` it was given (None: no box)."""
+    money = card_data(preview).get("money")
+    if not money:
+        return None
+
+    def amount(value: Any) -> str:
+        return f"{value:.2f}" if isinstance(value, int | float) else str(value)
+
+    return f"{money['label']} {amount(money['before'])} → becomes {amount(money['after'])} {money['currency']}"
+
+
+def principal_line(preview: Preview) -> str | None:
+    principal = card_data(preview).get("principal")
+    return f"Approving as {principal}" if principal else None
+
+
 def approve_calls(card_host: CardHost) -> list[dict[str, Any]]:
     return [call for call in card_host.calls if call.get("name") == APPROVE_TOOL_NAME]
 
@@ -151,11 +174,15 @@ async def test_the_card_shows_a_zuora_reverse_and_one_approve_runs_the_write_exa
         assert before["tool"] == "reverse_invoice"
         assert before["target"] == "PUT /v1/invoices/INV00000001/reverse"
         assert before["effect"].startswith("Reverses invoice INV00000001 (Posted, amount 165.00 USD")
-        assert before["money"] == "Invoice INV00000001 balance 165.00 → becomes 0.00 USD"
+        assert before["money"] == money_line(preview)
+        if preview.emulated:  # the test host supplies what the server will: the money and the person
+            assert before["money"] == "Invoice INV00000001 balance 165.00 → becomes 0.00 USD"
         assert before["checks"] == shown_checks(preview)
         assert [c["mark"] for c in before["checks"]] == ["✓", "✓", "✓", "✓"]
         assert "Invoice is Posted — status is Posted" in before["checks"][0]["text"]
-        assert before["principal"] == f"Approving as {PRINCIPAL}"
+        assert before["principal"] == principal_line(preview)
+        if preview.emulated:
+            assert before["principal"] == f"Approving as {PRINCIPAL}"
         assert before["request"].startswith("PUT http://127.0.0.1:")
         assert before["requestOpen"] is False
         assert re.fullmatch(r"expires in (5:00|4:[0-5]\d)", before["countdown"]), before["countdown"]
@@ -192,12 +219,14 @@ async def test_the_card_shows_a_zoho_collect_with_inferred_rules_and_a_hostile_c
         assert before["effect"].startswith("Charges 240.00 USD to")
         assert before["images"] == 0
         assert after["images"] == 0
-        assert before["money"] == "Invoice INV-000001 balance 240.00 → becomes 0.00 USD"
+        assert before["money"] == money_line(preview)
+        if preview.emulated:
+            assert before["money"] == "Invoice INV-000001 balance 240.00 → becomes 0.00 USD"
         assert before["checks"] == shown_checks(preview)
         assert any(c["inferred"] for c in before["checks"])  # Zoho's status rules are inferred from its docs
         assert all(c["mark"] == "✓" for c in before["checks"])
         assert f'The card is saved for "{HOSTILE}"' in str(before["checks"])
-        assert before["principal"] is None
+        assert before["principal"] == principal_line(preview)
         assert after["outcome"].startswith("Done: "), after
         assert len(approve_calls(card_host)) == 1
         assert sandbox.counters.charges == 1
@@ -229,8 +258,10 @@ async def test_after_expiry_the_buttons_say_expired_and_pressing_them_runs_nothi
         card_host, report = await browser.run(client, preview, ["wait-expiry"], "zuora-expired")
 
         before, after = report["before"], report["after"]
-        assert before["money"] is None
-        assert before["principal"] is None
+        assert before["money"] == money_line(preview)
+        assert before["principal"] == principal_line(preview)
+        if preview.emulated:  # none given: no box, no line
+            assert (before["money"], before["principal"]) == (None, None)
         assert after["approveText"] == "expired — ask again"
         assert (after["approveDisabled"], after["declineDisabled"]) == (True, True)
         assert after["status"] == "Expired"
@@ -238,4 +269,23 @@ async def test_after_expiry_the_buttons_say_expired_and_pressing_them_runs_nothi
         assert card_host.calls == []
         assert report["toolCalls"] == 0
         assert zuora_writes(sandbox) == {}
+        assert_clean(card_host, report)
+
+
+async def test_a_refused_preview_shows_the_failed_check_and_the_refusal_with_no_buttons(browser: Browser) -> None:
+    async with zoho() as (client, sandbox):
+        # No card_id or account_id: the server refuses before minting anything.
+        preview = await preview_for_card(client, "collect_invoice_payment", {"invoiceId": invoice_id(1)})
+        assert preview.credential is None
+
+        card_host, report = await browser.run(client, preview, [], "zoho-refused")
+
+        before = report["before"]
+        assert before["status"] == "Refused"
+        assert before["actionsShown"] is False
+        assert before["countdown"] is None
+        assert before["message"].startswith("Refused: Zoho Billing would refuse this write")
+        assert [c["mark"] for c in before["checks"]][-1] == "✗"
+        assert card_host.calls == []
+        assert sandbox.counters.charges == 0
         assert_clean(card_host, report)
