@@ -48,6 +48,8 @@ class Excuse:
     def covers(self, operation_id: str, error: ValidationError) -> bool:
         if "*" not in self.operations and operation_id not in self.operations:
             return False
+        if "additionalProperties" in error.schema_path:
+            return False  # a field the schema does not define is never excused: it would be invented
         if error.validator not in self.keywords or not _INSTANCES[self.instance](error.instance):
             return False
         field = next((str(step) for step in reversed(error.absolute_path) if not isinstance(step, int)), "")

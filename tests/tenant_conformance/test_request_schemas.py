@@ -37,3 +37,9 @@ def test_the_validation_module_never_reads_the_tool_schemas() -> None:
         text = handle.read()
     assert "zuora_mcp.schemas" not in text
     assert "tool_schemas" not in text
+
+
+def test_every_route_is_checked_against_an_operation_of_the_file() -> None:
+    from zuora_mcp.providers.zuora.sandbox.routes import ROUTES
+
+    assert {route.operation for route in ROUTES} == set(OPERATIONS)

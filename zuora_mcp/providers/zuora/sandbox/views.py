@@ -27,6 +27,21 @@ __all__ = [
 ]
 
 SANDBOX_USER = "2c9081a03c6d7b51013c6d7e46c80a17"
+# What Zuora's documented credit and debit memo examples carry and the tenant has no value for.
+MEMO_DOCUMENT_FIELDS: dict[str, Any] = {
+    "latestPDFFileId": None,
+    "invoiceGroupNumber": None,
+    "sequenceSetId": None,
+    "billToContactId": None,
+    "billToContactSnapshotId": None,
+    "cancelledById": None,
+    "cancelledOn": None,
+    "taxMessage": None,
+    "einvoiceStatus": None,
+    "einvoiceFileId": None,
+    "einvoiceErrorCode": None,
+    "einvoiceErrorMessage": None,
+}
 
 
 def rfc3339(stamp: str | None) -> str | None:
@@ -67,6 +82,12 @@ def invoice_view(invoice: Invoice, account: Account) -> dict[str, Any]:
         "comments": invoice.comments,
         "billToContactId": account.bill_to.get("id"),
         "soldToContactId": account.sold_to.get("id"),
+        # Fields Zuora's documented GET invoice example carries; a standalone invoice has none of them.
+        "billRunId": None,
+        "invoiceGroupNumber": None,
+        "sequenceSetId": None,
+        "billToContactSnapshotId": None,
+        "soldToContactSnapshotId": None,
         "includesOneTime": True,
         "includesRecurring": False,
         "includesUsage": False,
@@ -90,7 +111,8 @@ def invoice_query_view(invoice: Invoice, account: Account, expand: frozenset[str
     """One entry of GET /object-query/invoices (no ``success``; ``reversed`` is shown here)."""
     view = invoice_view(invoice, account)
     del view["success"]
-    del view["discount"]  # a v1 field (Zuora's GET invoice example has it); the object query has none
+    for v1_only in ("discount", "billRunId", "invoiceGroupNumber"):  # fields of v1's answer, not the query's
+        del view[v1_only]
     view["reversed"] = invoice.reversed
     # The object query writes RFC 3339 date-times where v1 writes "yyyy-mm-dd hh:mm:ss" (and a date
     # for postedDate): the spec's ExpandedInvoice says date-time. The tenant's clock is UTC.
@@ -153,6 +175,13 @@ def invoice_item_view(item: InvoiceItem, nested_taxes: bool = True) -> dict[str,
         "taxMode": item.tax_mode,
         "subscriptionId": None,
         "subscriptionName": None,
+        # Zuora's documented items carry these; a standalone invoice's items have no charge,
+        # apply to no other item (only discounts do) and have no item type.
+        "chargeId": None,
+        "appliedToItemId": None,
+        "itemType": None,
+        "productRatePlanChargeId": None,
+        "sourceItemType": None,
     }
     if nested_taxes:
         view["taxationItems"] = {"data": [taxation_item_view(t) for t in item.taxation_items]}
@@ -170,8 +199,22 @@ def account_view(account: Account, invoices: list[Invoice], debit_memos: list[De
             "name": account.name,
             "status": account.status,
             "batch": "Batch1",
-            "notes": None,
-            "crmId": None,
+            "notes": "",
+            "crmId": "",
+            # As in Zuora's documented example: the templates, profiles and ids an account can have.
+            "communicationProfileId": None,
+            "invoiceTemplateId": None,
+            "creditMemoTemplateId": None,
+            "debitMemoTemplateId": None,
+            "summaryStatementTemplateId": None,
+            "sequenceSetId": None,
+            "partnerAccount": False,
+            "profileNumber": None,
+            "salesRep": "",
+            "customerServiceRepName": None,
+            "parentId": None,
+            "purchaseOrderNumber": None,
+            "lastMetricsUpdate": None,
         },
         "billingAndPayment": {
             "currency": account.currency,
@@ -181,6 +224,21 @@ def account_view(account: Account, invoices: list[Invoice], debit_memos: list[De
             "invoiceDeliveryPrefsEmail": True,
             "invoiceDeliveryPrefsPrint": False,
             "additionalEmailAddresses": list(account.additional_email_addresses),
+            "defaultPaymentMethodId": None,
+            "paymentGateway": None,
+            "paymentMethodCascadingConsent": False,
+        },
+        "taxInfo": {
+            "VATId": None,
+            "companyCode": None,
+            "exemptCertificateId": None,
+            "exemptCertificateType": None,
+            "exemptDescription": None,
+            "exemptEffectiveDate": None,
+            "exemptEntityUseCode": None,
+            "exemptExpirationDate": None,
+            "exemptIssuingJurisdiction": None,
+            "exemptStatus": None,
         },
         "billToContact": dict(account.bill_to),
         "soldToContact": dict(account.sold_to),
@@ -193,6 +251,19 @@ def account_view(account: Account, invoices: list[Invoice], debit_memos: list[De
             "unappliedPaymentAmount": 0.0,
             "contractedMrr": 0.0,
         },
+        # One entry per currency the account has documents in: the account's own.
+        "metricsData": [
+            {
+                "currency": account.currency,
+                "balance": money(invoice_balance + debit_balance),
+                "totalInvoiceBalance": money(invoice_balance),
+                "totalDebitMemoBalance": money(debit_balance),
+                "unappliedCreditMemoAmount": 0.0,
+                "unappliedPaymentAmount": 0.0,
+                "reservedPaymentAmount": 0.0,
+                "contractedMrr": 0.0,
+            }
+        ],
         "success": True,
     }
 
@@ -226,6 +297,7 @@ def credit_memo_view(memo: CreditMemo, account: Account) -> dict[str, Any]:
         "transferredToAccounting": "No",
         "postedById": SANDBOX_USER if memo.posted_on else None,
         "postedOn": memo.posted_on,
+        **MEMO_DOCUMENT_FIELDS,
         "createdById": SANDBOX_USER,
         "createdDate": memo.created_date,
         "updatedById": SANDBOX_USER,
@@ -260,6 +332,7 @@ def debit_memo_view(memo: DebitMemo, account: Account) -> dict[str, Any]:
         "transferredToAccounting": "No",
         "postedById": SANDBOX_USER if memo.posted_on else None,
         "postedOn": memo.posted_on,
+        **MEMO_DOCUMENT_FIELDS,
         "createdById": SANDBOX_USER,
         "createdDate": memo.created_date,
         "updatedById": SANDBOX_USER,
