@@ -26,6 +26,7 @@ EXPECTED = {
         "get_account",
     },
     "write": {
+        "upload_invoice_file",
         "create_invoice",
         "create_invoices",
         "update_invoice",
@@ -38,6 +39,7 @@ EXPECTED = {
     "destructive": {"reverse_invoice", "write_off_invoice", "write_off_debit_memo", "delete_invoice"},
 }
 ROUTES = {
+    "upload_invoice_file": ("POST", "/v1/invoices/{invoiceKey}/files"),
     "get_invoice": ("GET", "/v1/invoices/{invoiceKey}"),
     "list_invoices": ("GET", "/object-query/invoices"),
     "list_invoice_taxation_items": ("GET", "/v1/invoices/{invoiceKey}/items/{itemId}/taxation-items"),

@@ -118,9 +118,12 @@ def derive_operation(spec: Spec, operation_id: str, options: DeriveOptions | Non
         media = content.get("application/json")
         if media is None and MULTIPART in content:
             media, body_media = content[MULTIPART], MULTIPART
-        body_schema = normalize(spec, (media or {}).get("schema") or {}, inputs)
+        raw_schema = (media or {}).get("schema") or {}
+        body_schema = normalize(spec, raw_schema, inputs)
         if body_media == MULTIPART:
-            body_schema, file_parts = _file_parts(body_schema)
+            body_schema, file_parts = _file_parts(body_schema, _binary_fields(spec, raw_schema))
+            if len(file_parts) == 1:  # an upload of nothing means nothing: its one file is required
+                body_schema["required"] = sorted({*body_schema.get("required", []), *file_parts})
         if body_schema.get("type") == "object" and "properties" in body_schema:
             body_required = set(body_schema.get("required", []))
             for name, schema in body_schema["properties"].items():
@@ -196,14 +199,22 @@ FILE_PART: Schema = {
 }
 
 
-def _file_parts(schema: Schema) -> tuple[Schema, list[str]]:
+def _binary_fields(spec: Spec, raw: Any) -> list[str]:
+    """The form fields the spec types as files (``format: binary``), read before formats are normalized."""
+    schema = spec.deref(raw) if isinstance(raw, Mapping) else {}
+    properties = schema.get("properties") or {} if isinstance(schema, Mapping) else {}
+    names = []
+    for name, spec_field in properties.items():
+        resolved = spec.deref(spec_field) if isinstance(spec_field, Mapping) else {}
+        if isinstance(resolved, Mapping) and resolved.get("format") in {"binary", "base64"}:
+            names.append(name)
+    return names
+
+
+def _file_parts(schema: Schema, names: list[str]) -> tuple[Schema, list[str]]:
     """A multipart form schema with each binary field made a :data:`FILE_PART`, and those fields' names."""
     properties = dict(schema.get("properties") or {})
-    names = [
-        name
-        for name, field in properties.items()
-        if isinstance(field, Mapping) and field.get("format") in {"binary", "base64"}
-    ]
+    names = [name for name in names if name in properties]
     for name in names:
         part = dict(FILE_PART)
         if properties[name].get("description"):

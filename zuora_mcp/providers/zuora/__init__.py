@@ -17,6 +17,7 @@ from zuora_mcp.preflight import PreflightFn
 from zuora_mcp.provider import DemoSession, Dialect, Provider, SandboxInfo
 from zuora_mcp.providers.zuora import accounts, invoices, memos
 from zuora_mcp.providers.zuora.files import RESOURCES
+from zuora_mcp.providers.zuora.preflight.files import FILE_PREFLIGHTS
 from zuora_mcp.providers.zuora.preflight.invoices import INVOICE_PREFLIGHTS
 from zuora_mcp.providers.zuora.preflight.memos import MEMO_PREFLIGHTS
 from zuora_mcp.providers.zuora.settings import CONNECTION_ENV, SETTINGS_DOCS, load_connection
@@ -24,7 +25,7 @@ from zuora_mcp.providers.zuora.settings import CONNECTION_ENV, SETTINGS_DOCS, lo
 __all__ = ["PROVIDER", "RECIPES"]
 
 RECIPES: tuple[Recipe, ...] = (*invoices.RECIPES, *memos.RECIPES, *accounts.RECIPES)
-PREFLIGHTS: dict[str, PreflightFn] = {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS}
+PREFLIGHTS: dict[str, PreflightFn] = {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS, **FILE_PREFLIGHTS}
 
 # Which read settles a write whose outcome is unknown ("*": every other write names its invoice).
 SETTLE_WITH: dict[str, tuple[str, str | None]] = {
@@ -94,6 +95,7 @@ PROVIDER = Provider(
     recipes=RECIPES,
     preflights=PREFLIGHTS,
     settle_with=SETTLE_WITH,
+    settle=__import__("zuora_mcp.providers.zuora.settle", fromlist=["settle"]).settle,
     sandbox=_sandbox,
     sandbox_run=_sandbox_run,
     demo=_demo,

@@ -123,6 +123,18 @@ RECIPES = (
         summarize=summaries.listing("invoice file"),
     ),
     Recipe(
+        name="upload_invoice_file",
+        title="Upload invoice PDF",
+        description=(
+            "Upload an externally generated PDF as an invoice's newest file (Draft or Posted invoice; PDF only, "
+            "at most 4 MB, at most 50 files per invoice). The file goes in as base64 content."
+        ),
+        operation_id="POST_UploadFileForInvoice",
+        safety="write",
+        shaping=Shaping(fields=("fileId",)),
+        notes=_KEY,
+    ),
+    Recipe(
         name="create_invoice",
         title="Create invoice",
         description=(
