@@ -1,10 +1,14 @@
 """A client that keeps its HTTP connection open gets each answer at once, not after a delayed ACK.
 
 The server runs as users run it (``zuora-mcp serve --transport http``, a subprocess) against an
-in-process sandbox tenant; the client is the SDK's, over one kept-alive httpx2 connection. With
-Nagle's algorithm on the server's connections, every call waited ~40 ms for the client's delayed
-ACK (issue 19): a median of 40-55 ms against ~6 ms with it off. The bound, 20 ms, is about 3x the
-healthy median and half the stalled one, so a busy machine does not fail the test and a stall does.
+in-process sandbox tenant; the client is the SDK's. With Nagle's algorithm on the server's
+connections, a client that keeps its connection open waited ~40 ms for its own delayed ACK on every
+call (issue 19): 52-60 ms each against ~6 ms. A client that opens a new connection per request never
+sees that stall (a fresh connection ACKs at once), so it is the reference: both clients call in
+turn, sharing whatever load the machine has, and the kept-alive median may exceed the fresh one by
+at most 20 ms (a stall adds 40 or more; healthy, kept-alive is the faster of the two). On an idle
+machine the kept-alive median is also well under 20 ms; with other test runs on two cores it has
+been seen at 25-30 ms without any stall, which is why the bound is relative.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 CALLS = 30
 WARM_UP = 5
-MEDIAN_BOUND_MS = 20.0
+STALL_BOUND_MS = 20.0
 
 
 @contextlib.asynccontextmanager
@@ -58,22 +62,38 @@ async def http_server(sandbox: RunningSandbox) -> AsyncIterator[str]:
             await process.wait()
 
 
+async def _timed(client: Client, samples: list[float]) -> None:
+    began = time.perf_counter()
+    result = await client.call_tool("get_invoice", {"invoiceKey": "INV00000001"})
+    samples.append((time.perf_counter() - began) * 1000)
+    assert not result.is_error
+
+
 @pytest.mark.parametrize("era", ["legacy", "auto"])
-async def test_a_kept_alive_client_gets_get_invoice_in_milliseconds_not_tens(sandbox: RunningSandbox, era: str) -> None:
-    with anyio.fail_after(90):
-        async with http_server(sandbox) as url, httpx2.AsyncClient(timeout=httpx2.Timeout(30.0)) as http:
-            connections_before = sandbox.counters.connections_accepted
-            async with Client(streamable_http_client(url, http_client=http), mode=era) as client:
-                arguments = {"invoiceKey": "INV00000001"}
-                for _ in range(WARM_UP):  # token, pools and first-call imports
-                    assert not (await client.call_tool("get_invoice", arguments)).is_error
-                samples = []
-                for _ in range(CALLS):
-                    began = time.perf_counter()
-                    result = await client.call_tool("get_invoice", arguments)
-                    samples.append((time.perf_counter() - began) * 1000)
-                    assert not result.is_error
-    median = statistics.median(samples)
-    assert median < MEDIAN_BOUND_MS, f"median {median:.1f} ms over {CALLS} calls: {sorted(samples)}"
-    # The server reused its own pooled connection to the tenant too (one, maybe two with the token).
-    assert sandbox.counters.connections_accepted - connections_before <= 2
+async def test_a_kept_alive_client_is_not_slower_than_one_that_reconnects_each_time(
+    sandbox: RunningSandbox, era: str
+) -> None:
+    kept: list[float] = []
+    fresh: list[float] = []
+    with anyio.fail_after(120):
+        async with (
+            http_server(sandbox) as url,
+            httpx2.AsyncClient(timeout=httpx2.Timeout(30.0)) as kept_alive,
+            httpx2.AsyncClient(timeout=httpx2.Timeout(30.0), limits=httpx2.Limits(max_keepalive_connections=0)) as once,
+            Client(streamable_http_client(url, http_client=kept_alive), mode=era) as reusing,  # type: ignore[arg-type]
+            Client(streamable_http_client(url, http_client=once), mode=era) as reconnecting,  # type: ignore[arg-type]
+        ):
+            for _ in range(WARM_UP):  # tokens, pools and first-call imports
+                await _timed(reusing, [])
+                await _timed(reconnecting, [])
+            connections = sandbox.counters.connections_accepted
+            for _ in range(CALLS):
+                await _timed(reusing, kept)
+                await _timed(reconnecting, fresh)
+            # The server's own connection to the tenant is kept alive as well: no new ones per call.
+            assert sandbox.counters.connections_accepted - connections <= 1
+    kept_median, fresh_median = statistics.median(kept), statistics.median(fresh)
+    assert kept_median - fresh_median < STALL_BOUND_MS, (
+        f"kept-alive median {kept_median:.1f} ms, new-connection median {fresh_median:.1f} ms over {CALLS} calls "
+        f"each; kept-alive: {sorted(round(s, 1) for s in kept)}"
+    )
