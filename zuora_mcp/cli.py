@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schemas": ("zuora_mcp.derive.command", "derive tool schemas from each provider's OpenAPI spec, or check them"),
     "doctor": ("zuora_mcp.commands.doctor", "check configuration, credentials and one read against the billing system"),
     "audit": ("zuora_mcp.commands.audit", "verify, show or export the write ledger"),
+    "reconcile": ("zuora_mcp.commands.reconcile", "settle writes of unknown outcome by reading the billing system"),
 }
 
 

@@ -53,7 +53,9 @@ from zuora_mcp.errors import Reason
 if TYPE_CHECKING:
     from zuora_mcp.catalog.recipe import Recipe
     from zuora_mcp.config import SettingDoc, Settings
-    from zuora_mcp.preflight import PreflightFn
+    from zuora_mcp.ledger import Record
+    from zuora_mcp.preflight import PreflightFn, Reader
+    from zuora_mcp.reconcile import Settlement
     from zuora_mcp.resources import FileResource
 
 __all__ = [
@@ -226,6 +228,8 @@ class Provider:
     explorer_index: Path | None = None  # an operation index for search/describe/call_operation
     file_keys: frozenset[str] = field(default_factory=frozenset)  # policy-file keys the provider reads
     resources: tuple[FileResource, ...] = ()  # files (invoice PDFs) served as MCP resources
+    # reconcile: settle an unknown outcome from the intent (tool, natural key, time) by reading its target
+    settle: Callable[[Record, Reader], Awaitable[Settlement]] | None = None
 
     @property
     def schema_dir(self) -> Path:

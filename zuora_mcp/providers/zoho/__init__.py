@@ -78,6 +78,7 @@ PROVIDER = Provider(
     recipes=RECIPES,
     preflights=PREFLIGHTS,
     settle_with=SETTLE_WITH,
+    settle=__import__("zuora_mcp.providers.zoho.settle", fromlist=["settle"]).settle,
     sandbox=_sandbox,
     sandbox_run=_sandbox_run,
     demo=_demo,
