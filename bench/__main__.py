@@ -25,15 +25,15 @@ DEFAULT_SPEC = procs.ROOT.parent / "shared" / "spec" / "zuora-openapi-2025-12-12
 class Plan:
     """How much of everything to run."""
 
-    cold_starts: int = 10
-    calls: int = 1000
-    warmup: int = 50
-    memory_calls: int = 5_000
+    cold_starts: int = 8
+    calls: int = 400
+    warmup: int = 30
+    memory_calls: int = 2_000
     write_calls: int = 200
     clients: int = 50
     seconds: float = 10.0
     token_lifetime: int = 3
-    explorer_runs: int = 7
+    explorer_runs: int = 5
 
 
 QUICK = Plan(

@@ -167,7 +167,8 @@ async def measure_latency(
             paths[f"{name}_stdio"] = Path_(_tool_call(client, tool, arguments), pid)
             kept, once, http_pid = await http_sessions(http_args, environ)
             paths[f"{name}_http"] = Path_(_tool_call(kept, tool, arguments), http_pid)
-            paths[f"{name}_http_fresh"] = Path_(_tool_call(once, tool, arguments), http_pid)
+            if name != "peer":  # the peer's HTTP calls take ~35 ms each: kept-alive only, to keep the run short
+                paths[f"{name}_http_fresh"] = Path_(_tool_call(once, tool, arguments), http_pid)
         # echo on a process of its own, so the bare server's CPU per call is that of fetch alone.
         echo_args = (*procs.BARE_STDIO, "--proxy")
         echo_client, echo_pid = await stdio_session(echo_args, floor_env)
@@ -228,6 +229,8 @@ def _per_call(
         rows: dict[str, Any] = {}
         for name in servers:
             key = f"{name}_{transport}"
+            if key not in paths:
+                continue
             pid = paths[key].pid
             cpu = 1000 * cpu_used[pid] / calls_by_pid[pid] if pid is not None and calls_by_pid.get(pid) else None
             rows[name] = {

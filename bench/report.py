@@ -210,6 +210,8 @@ def render_table(results: dict[str, Any]) -> str:
         pc = lat["per_call"]
         for transport in TRANSPORTS:
             for name in pc["servers"]:
+                if name not in pc[transport]:
+                    continue
                 row = pc[transport][name]
                 cpu = row["server_cpu_ms_per_call"]
                 note = f"x{row['ratio_to_direct']:.2f} direct" + (f", CPU {cpu:.2f} ms" if cpu is not None else "")
