@@ -304,11 +304,13 @@ RECIPES: tuple[Recipe, ...] = (
     ),
 )
 
-# Which read settles a write whose outcome is unknown ("*": every write on one invoice reads it back;
-# a collect shows in its payments). A create has no id yet: the customer's invoice list holds it if
-# it happened, recognisable by the reference_number the create carried (and a retry of the create
-# itself is refused when an invoice has that reference: see preflight_create).
+# Which read settles a write whose outcome is unknown, and the argument naming the record (the core
+# also records ``name=value`` as the write's natural key in the ledger, for reconcile). "*": every
+# write on one invoice reads it back (a collect shows in its payments). A create has no id yet: its
+# natural key is the reference_number it must carry; the customer's invoice list holds it if it
+# happened (the list has no reference filter, so the newest are read), and a retry of the create
+# itself is refused when an invoice has that reference (see preflight_create).
 SETTLE_WITH: dict[str, tuple[str, str | None]] = {
-    "create_invoice": ("list_invoices", None),
+    "create_invoice": ("list_invoices", "reference_number"),
     "*": ("get_invoice", "invoiceId"),
 }
