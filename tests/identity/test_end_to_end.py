@@ -14,6 +14,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import httpx2
 import mcp.types as types
 import pytest
@@ -91,6 +92,23 @@ def text_of(result: types.CallToolResult) -> dict[str, Any]:
     return dict(json.loads(first.text))
 
 
+async def first_answer(url: str) -> httpx2.Headers:
+    """The headers of an unauthenticated POST, retried while the port is not listening yet.
+
+    ``serve`` prints its URL after binding the socket but before uvicorn calls ``listen()`` on it, so
+    the first connection can be refused for a moment (reported to the lead; serve.py is not ours).
+    """
+    async with httpx2.AsyncClient(timeout=httpx2.Timeout(20.0)) as http:
+        with anyio.fail_after(20):
+            while True:
+                try:
+                    answer = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+                except httpx2.ConnectError:
+                    await anyio.sleep(0.05)
+                    continue
+                return answer.headers
+
+
 @pytest.mark.parametrize("era", ERAS)
 async def test_each_token_lists_and_calls_what_its_scopes_allow(issuer: Issuer, era: str) -> None:
     demo = Demo()
@@ -148,8 +166,7 @@ async def test_the_product_serves_over_http_with_an_oauth_token(issuer: Issuer) 
         None, ZUORA_MCP_OAUTH_ISSUER=issuer.url, ZUORA_MCP_OAUTH_RESOURCE=RESOURCE, ZUORA_MCP_HTTP_TOKEN=STATIC
     )
     async with http_server(env, "--sandbox") as url:
-        async with httpx2.AsyncClient(timeout=httpx2.Timeout(20.0)) as http:
-            challenge = (await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})).headers
+        challenge = await first_answer(url)
         if "resource_metadata=" not in challenge.get("www-authenticate", ""):
             pytest.skip("serve.py does not pass the OAuth settings to the gate yet (the lead's wiring)")
         async with client(url, issuer.mint(scope="billing:read"), "legacy") as reader:

@@ -16,6 +16,7 @@ from zuora_mcp.identity import (
     current_principal,
     load_oauth_settings,
     principal_of_request,
+    refusal_text,
     scope_for,
     scope_needed_by,
     use_principal,
@@ -42,6 +43,12 @@ def test_each_scope_allows_its_class_and_the_weaker_ones(scopes: tuple[str, ...]
 def test_scope_for_each_class_and_an_unknown_class_needs_the_strongest() -> None:
     assert [scope_for(s) for s in ("read", "write", "destructive")] == list(ALL_SCOPES)
     assert scope_for("something-new") == "billing:destructive"
+
+
+def test_the_refusal_names_the_tool_and_the_scope() -> None:
+    text = refusal_text("write_off_invoice", "billing:destructive")
+    assert "write_off_invoice needs the billing:destructive scope" in text
+    assert "Nothing was sent" in text
 
 
 def test_scope_needed_by_reads_only_tools_call() -> None:

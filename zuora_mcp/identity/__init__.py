@@ -20,7 +20,17 @@ from zuora_mcp.identity.principal import (
     principal_of_request,
     use_principal,
 )
-from zuora_mcp.identity.scopes import ALL_SCOPES, DESTRUCTIVE, READ, WRITE, allows, grants, scope_for, scope_needed_by
+from zuora_mcp.identity.scopes import (
+    ALL_SCOPES,
+    DESTRUCTIVE,
+    READ,
+    WRITE,
+    allows,
+    grants,
+    refusal_text,
+    scope_for,
+    scope_needed_by,
+)
 from zuora_mcp.identity.settings import OAUTH_SETTINGS, OAuthSettings, load_oauth_settings
 
 __all__ = [
@@ -37,6 +47,7 @@ __all__ = [
     "grants",
     "load_oauth_settings",
     "principal_of_request",
+    "refusal_text",
     "scope_for",
     "scope_needed_by",
     "use_principal",

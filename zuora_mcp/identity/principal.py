@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import getpass
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -54,11 +55,7 @@ class Principal:
     @classmethod
     def local(cls) -> Principal:
         """The OS user running the process (stdio, or unauthenticated loopback HTTP): every scope."""
-        try:
-            user = getpass.getuser()
-        except (OSError, KeyError):  # no login name in some containers
-            user = "unknown"
-        return cls("local", user, None, frozenset(ALL_SCOPES))
+        return _local()
 
     def allows(self, safety: str) -> bool:
         """Whether this caller may list and call a tool of this safety class."""
@@ -95,6 +92,16 @@ class Principal:
             "issuer": self.issuer,
             "scopes": sorted(self.scopes),
         }
+
+
+@functools.cache
+def _local() -> Principal:
+    # Asked on every stdio call; the login name does not change while the process runs.
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        user = "unknown"
+    return Principal("local", user, None, frozenset(ALL_SCOPES))
 
 
 _CURRENT: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("zuora_mcp_principal", default=None)

@@ -21,6 +21,7 @@ __all__ = [
     "WRITE",
     "allows",
     "grants",
+    "refusal_text",
     "scope_for",
     "scope_needed_by",
 ]
@@ -74,3 +75,14 @@ def scope_needed_by(message: Any, safety_of: Callable[[str], str | None]) -> str
         return None
     safety = safety_of(name)
     return None if safety is None else scope_for(safety)
+
+
+def refusal_text(tool: str, needed: str) -> str:
+    """What the server says (an ``is_error`` result) when a caller calls ``tool`` without ``needed``.
+
+    Worded like the HTTP gate's 403 ("needs the … scope") so a client or a model reads one message.
+    """
+    return (
+        f"Insufficient scope: {tool} needs the {needed} scope, which this caller's access token lacks. "
+        "Nothing was sent to the billing system; ask for a token with that scope."
+    )
