@@ -67,12 +67,23 @@ def must(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[
     return done
 
 
+def package_files() -> frozenset[str]:
+    """Every file of the package in the source tree, as a path inside the wheel (bytecode aside)."""
+    return frozenset(
+        path.relative_to(REPO).as_posix()
+        for path in (REPO / "zuora_mcp").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    )
+
+
 @dataclass(frozen=True)
 class Dist:
     """What ``scripts/dist.sh`` built: the wheel and the sdist (and, once asked for, the bundle)."""
 
     folder: Path
     version: str
+    # The package's files in the source tree just before the build (bytecode aside), as wheel paths.
+    source_files: frozenset[str]
 
     @property
     def wheel(self) -> Path:
@@ -94,8 +105,9 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
 
     folder = tmp_path_factory.mktemp("dist")
     env = {**os.environ, "PYTHON": sys.executable}
+    source_files = package_files()
     must(run([str(DIST_SCRIPT), "--python-only", str(folder)], env=env, cwd=REPO, timeout=BUILD_TIMEOUT))
-    built = Dist(folder, __version__)
+    built = Dist(folder, __version__, source_files)
     assert built.wheel.is_file(), sorted(p.name for p in folder.iterdir())
     assert built.sdist.is_file(), sorted(p.name for p in folder.iterdir())
     return built

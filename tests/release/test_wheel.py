@@ -11,11 +11,10 @@ import pytest
 from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from tests.release.conftest import REPO, Dist, Uv, Venv, must, run
+from tests.release.conftest import Dist, Uv, Venv, must, run
 from zuora_mcp import __version__
 
 pytestmark = pytest.mark.e2e
-PACKAGE = REPO / "zuora_mcp"
 # One read each server must answer on its sandbox, and tools it must list.
 READS = {
     "zuora": ("get_invoice", {"invoiceKey": "INV00000001"}),
@@ -27,19 +26,10 @@ EXPECTED_TOOLS = {
 }
 
 
-def package_files() -> set[str]:
-    """Every file of the package in the source tree, as a path inside the wheel (bytecode aside)."""
-    return {
-        path.relative_to(REPO).as_posix()
-        for path in PACKAGE.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
-    }
-
-
 def test_the_wheel_carries_every_file_of_the_package_schemas_indexes_and_sandbox_data_included(dist: Dist) -> None:
     with zipfile.ZipFile(dist.wheel) as wheel:
         inside = set(wheel.namelist())
-    missing = sorted(package_files() - inside)
+    missing = sorted(dist.source_files - inside)
     assert not missing, f"files of zuora_mcp/ that the wheel lacks (add a package-data pattern): {missing}"
     assert any(name.startswith("zuora_mcp/tool_schemas/zuora/") for name in inside)
     assert any(name.startswith("zuora_mcp/tool_schemas/zoho/") for name in inside)
