@@ -265,8 +265,8 @@ async def _changed_or_not(record: Record, reader: Reader, invoice_id: str) -> Se
         )
     return Settlement(
         None,
-        f"get_invoice({invoice_id}) shows the invoice changed {stamp}, after the intent; the ledger keeps no body, "
-        f"so compare it with what {record.tool} was asked to do.",
+        f"get_invoice({invoice_id}) shows the invoice last changed {stamp}, too close to or after the intent to rule "
+        f"the write out; the ledger keeps no body, so compare the invoice with what {record.tool} was asked to do.",
     )
 
 

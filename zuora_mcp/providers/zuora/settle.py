@@ -178,6 +178,7 @@ async def _reverse_invoice(record: Record, reader: Reader, key: str) -> Settleme
 async def _write_off_invoice(record: Record, reader: Reader, key: str) -> Settlement:
     invoice = await reader.read(INVOICE, {"invoiceKey": key})
     balance, invoice_id = _money(invoice.get("balance")), invoice.get("id")
+    shown = f"{balance:.2f} {invoice.get('currency') or ''}".rstrip()
     parts = await reader.read(INVOICE + "/application-parts", {"invoiceKey": key})
     memo_ids = [p.get("creditMemoId") for p in (parts.get("applicationParts") or []) if p.get("creditMemoId")]
     write_offs = []
@@ -194,12 +195,12 @@ async def _write_off_invoice(record: Record, reader: Reader, key: str) -> Settle
     if not write_offs and balance > 0:
         return Settlement(
             "failed",
-            f"invoice {key} still has balance {balance} and no write-off credit memo applied to it; a write-off "
+            f"invoice {key} still has balance {shown} and no write-off credit memo applied to it; a write-off "
             "zeroes the whole balance with one (get_invoice and its application parts).",
         )
     return Settlement(
         None,
-        f"invoice {key} has balance {balance} and {len(write_offs)} write-off credit memo(s) applied; read its "
+        f"invoice {key} has balance {shown} and {len(write_offs)} write-off credit memo(s) applied; read its "
         "application parts and credit memos and decide.",
     )
 
@@ -228,7 +229,7 @@ async def _write_off_debit_memo(record: Record, reader: Reader, key: str) -> Set
         )
     return Settlement(
         "failed",
-        f"get_debit_memo({key}) shows balance {balance} {memo.get('currency') or ''}".rstrip()
+        f"get_debit_memo({key}) shows balance {balance:.2f} {memo.get('currency') or ''}".rstrip()
         + "; a write-off leaves 0, so it did not run.",
     )
 
@@ -236,7 +237,8 @@ async def _write_off_debit_memo(record: Record, reader: Reader, key: str) -> Set
 async def _apply_credit_memo(record: Record, reader: Reader, key: str) -> Settlement:
     memo = await reader.read(CREDIT_MEMO, {"creditMemoKey": key})
     applied, unapplied = _money(memo.get("appliedAmount")), _money(memo.get("unappliedAmount"))
-    shown = f"credit memo {key} has {applied} applied and {unapplied} unapplied"
+    currency = memo.get("currency") or ""
+    shown = f"credit memo {key} has {applied:.2f} {currency} applied and {unapplied:.2f} unapplied"
     if applied == 0:
         return Settlement("failed", f"get_credit_memo: {shown}; an apply of a positive amount did not happen.")
     offset = await _tenant_offset(reader)
@@ -266,8 +268,8 @@ async def _update_invoice(record: Record, reader: Reader, key: str) -> Settlemen
         )
     return Settlement(
         None,
-        f"invoice {key} changed at {invoice.get('updatedDate')}, after the write's intent; the ledger keeps no "
-        f"body, so read get_invoice({key}) and compare with the change that was asked.",
+        f"invoice {key} last changed {invoice.get('updatedDate')}, too close to or after the write's intent to rule "
+        f"it out; the ledger keeps no body, so read get_invoice({key}) and compare with the change that was asked.",
     )
 
 
