@@ -41,6 +41,8 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
+import pydantic_core
+
 from zuora_mcp.identity.principal import SCOPE_KEY, Principal, use_principal
 from zuora_mcp.identity.scopes import ALL_SCOPES
 
@@ -238,8 +240,9 @@ class BearerGate:
                 complete = True
                 break
         refusal = None
-        # A cheap test first: only a tools/call can need a scope, and most POSTs are not one.
-        if complete and b"tools/call" in body and self._required_scope is not None:
+        # Every body is parsed, not only those that look like a tools/call: JSON may spell the method
+        # with escapes ("tools\/call"), and a byte test would let such a call pass the gate.
+        if complete and self._required_scope is not None:
             refusal = _first_missing(bytes(body), principal, self._required_scope)
         return _replay(messages, receive), refusal
 
@@ -260,16 +263,29 @@ class BearerGate:
 
 def _first_missing(body: bytes, principal: Principal, required: RequiredScope) -> tuple[str, Any] | None:
     """The first (scope, request id) of a message the caller's scopes do not allow, if any."""
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):
-        return None  # the SDK answers what it cannot parse
+    parsed = _parse(body)
     for message in parsed if isinstance(parsed, list) else [parsed]:
         needed = required(message)
         if needed is not None and not principal.grants(needed):
             request_id = message.get("id") if isinstance(message, dict) else None
             return needed, request_id if isinstance(request_id, str | int) else None
     return None
+
+
+def _parse(body: bytes) -> Any:
+    """The body as the SDK will read it, or ``None`` when the SDK cannot read it either.
+
+    The SDK parses with ``json.loads`` (2026 era) or ``pydantic_core.from_json`` (handshake era);
+    they differ at the edges (encodings, nesting depth), so a body either accepts is checked.
+    """
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        pass
+    try:
+        return pydantic_core.from_json(body)
+    except ValueError:
+        return None
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

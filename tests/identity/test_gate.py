@@ -153,6 +153,17 @@ async def test_a_batch_with_one_call_beyond_scope_is_refused_whole(
     assert app.seen == []
 
 
+async def test_escapes_in_the_json_do_not_slip_a_call_past_the_gate(
+    http: httpx2.AsyncClient, app: Recorder, issuer: Issuer
+) -> None:
+    escaped = b'{"jsonrpc":"2.0","id":3,"method":"tools\\/call","params":{"name":"write\\u005foff_invoice"}}'
+    duplicate = b'{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"get_invoice","name":"create_memo"}}'
+    token = issuer.mint(scope="billing:read")
+    for body in (escaped, duplicate):
+        assert (await http.post("/mcp", headers=bearer(token), content=body)).status_code == 403
+    assert app.seen == []
+
+
 async def test_bodies_the_gate_cannot_parse_go_to_the_server_unchanged(
     http: httpx2.AsyncClient, app: Recorder, issuer: Issuer
 ) -> None:
