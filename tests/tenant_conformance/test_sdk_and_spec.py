@@ -18,6 +18,7 @@ from zuora_sdk.exceptions import ApiException
 from tests.tenant_conformance import figure
 from tests.tenant_conformance.reference import SpecResponses
 from tests.tenant_conformance.sdk import CASES, Case, Sdk
+from tests.tenant_conformance.state import tenant_state
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 from zuora_mcp.providers.zuora.sandbox.spec_requests import OPERATIONS
 
@@ -65,7 +66,7 @@ def test_accepted_request(case: Case, tenant: RunningSandbox, spec_responses: Sp
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_refused_request(case: Case, tenant: RunningSandbox, spec_responses: SpecResponses) -> None:
-    before = tenant.tenant.snapshot()
+    before = tenant_state(tenant)
     status: int
     body: Any
     readable: str | None
@@ -82,7 +83,7 @@ def test_refused_request(case: Case, tenant: RunningSandbox, spec_responses: Spe
     assert body.get("reasons"), body
     problems = spec_responses.problems(case.operation_id, status, body)
     assert not problems, "\n".join(problems)
-    assert _state(tenant.tenant.snapshot()) == _state(before), "a refused write changed the tenant"
+    assert tenant_state(tenant) == before, "a refused write changed the tenant"
     figure.passed(case.operation_id, "refused")
 
 
@@ -109,18 +110,3 @@ def test_batch_failures_carry_object_index_and_process_id(tenant: RunningSandbox
     sdk_entry = answer.data.invoices[1]
     assert sdk_entry.reasons
     assert sdk_entry.reasons[0].message
-
-
-def _plain(value: Any) -> Any:
-    """Records as plain data, so two snapshots compare by content (ids drawn and discarded aside)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if hasattr(value, "__dict__"):
-        return {k: _plain(v) for k, v in vars(value).items()}
-    return value
-
-
-def _state(snapshot: dict[str, Any]) -> Any:
-    return _plain({name: value for name, value in snapshot.items() if name != "_id_seq"})

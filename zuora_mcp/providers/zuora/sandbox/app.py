@@ -399,11 +399,16 @@ def _fault_reply(plan: FaultPlan, request_id: str) -> Reply:
     return Reply(status, {"message": "Bad Gateway" if status == 502 else "Error"})
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _parse_json(raw: bytes, resource: str) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        # NaN and Infinity are not JSON (Python's reader takes them; Zuora's does not).
+        return json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError):
         raise Refusal(resource, "malformed", "The request body is not valid JSON.", status=400) from None
 
