@@ -169,16 +169,20 @@ async def test_the_unpacked_bundle_serves_each_sandbox_from_its_own_files_as_its
     env = {**uv.env, **config["env"]}
     if provider == "zoho":
         env["ZOHO_ACCOUNTS_URL"] = sandboxes["zoho"]["ZOHO_ACCOUNTS_URL"]  # the token host of the sandbox
-    params = StdioServerParameters(command=str(uv.uv), args=config["args"], env=env, cwd=str(tmp_path))
     tool, arguments = READS[provider]
-    errlog = tmp_path / "stderr.txt"
-    # The first start installs the project and its dependencies into the bundle's own .venv (uv, PyPI).
-    with anyio.fail_after(180), errlog.open("w") as stderr:
-        async with Client(stdio_client(params, errlog=stderr), mode="legacy") as client:
-            names = {t.name for t in (await client.list_tools()).tools}
-            read = await client.call_tool(tool, arguments)
-    assert tool in names, errlog.read_text()[-3000:]
-    assert not read.is_error, (read.content, errlog.read_text()[-3000:])
+    # Two launches: the manifest's mcp_config, and the entry point alone under uv, the way a host that
+    # manages the uv server type itself may start it. The first installs the project and its
+    # dependencies into the bundle's own .venv (uv, from PyPI).
+    entry_point = ["run", "--directory", str(unpacked), manifest()["server"]["entry_point"]]
+    for launch, args in (("mcp_config", config["args"]), ("entry_point", entry_point)):
+        params = StdioServerParameters(command=str(uv.uv), args=args, env=env, cwd=str(tmp_path))
+        errlog = tmp_path / f"{launch}.stderr.txt"
+        with anyio.fail_after(180), errlog.open("w") as stderr:
+            async with Client(stdio_client(params, errlog=stderr), mode="legacy") as client:
+                names = {t.name for t in (await client.list_tools()).tools}
+                read = await client.call_tool(tool, arguments)
+        assert tool in names, (launch, errlog.read_text()[-3000:])
+        assert not read.is_error, (launch, read.content, errlog.read_text()[-3000:])
     assert served_from(uv, config["args"], env, tmp_path).is_relative_to(unpacked.resolve())
 
 
