@@ -83,7 +83,10 @@ RECIPES: tuple[Recipe, ...] = (
     Recipe(
         name="get_invoice",
         title="Get invoice",
-        description="Get one invoice: status, customer, amounts, balance, lines (item_id), payments and credits.",
+        description=(
+            "Get one invoice: status, customer, amounts, balance, lines (item_id), payments and credits. "
+            "More with fields (e.g. invoice.notes) or full."
+        ),
         operation_id="get_invoice",
         safety="read",
         shaping=Shaping(fields=_DETAIL),
