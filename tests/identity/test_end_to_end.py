@@ -23,6 +23,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 
+from tests.e2e.conftest import NodeTools
+from tests.e2e.conftest import node_tools as node_tools  # the pinned Node clients' fixture, shared
 from tests.identity.conftest import Clock, verifier_for
 from tests.identity.issuer import RESOURCE, Issuer
 from tests.server.test_transports import http_server, server_env
@@ -175,3 +177,33 @@ async def test_the_product_serves_over_http_with_an_oauth_token(issuer: Issuer) 
             assert (await reader.call_tool("get_invoice", {"invoiceKey": "INV00000001"})).is_error is not True
         async with client(url, STATIC, "auto") as automation:
             assert len((await automation.list_tools()).tools) >= len(tools)
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("era", ["legacy", "modern"])
+async def test_the_inspector_cli_connects_with_a_bearer_header(issuer: Issuer, era: str, node_tools: NodeTools) -> None:
+    """The official MCP Inspector CLI, a client nobody here wrote, with ``--header "Authorization: Bearer …"``."""
+    demo = Demo()
+    reader = issuer.mint(sub="carol", scope="billing:read")
+
+    def inspect(token: str | None, *method: str) -> tuple[int, str]:
+        header = ["--header", f"Authorization: Bearer {token}"] if token else []
+        args = ["mcp-inspector", "--cli", url, "--protocol-era", era, "--format", "json", *header, *method]
+        done = node_tools.run(args, timeout=60)
+        return done.returncode, done.stdout
+
+    async with served(issuer, demo) as url:
+        # The Inspector blocks its caller: run it in a thread so this event loop keeps serving.
+        listed = await anyio.to_thread.run_sync(inspect, reader, "--method", "tools/list")
+        called = await anyio.to_thread.run_sync(inspect, reader, "--method", "tools/call", "--tool-name", "whoami")
+        refused = await anyio.to_thread.run_sync(
+            inspect, reader, "--method", "tools/call", "--tool-name", "void_invoice"
+        )
+        anonymous = await anyio.to_thread.run_sync(inspect, None, "--method", "tools/list")
+    assert listed[0] == 0, listed
+    assert [tool["name"] for tool in json.loads(listed[1])["result"]["tools"]] == ["whoami"]
+    assert called[0] == 0, called
+    assert "carol via billing-agent" in called[1]
+    assert refused[0] != 0
+    assert anonymous[0] != 0
+    assert [name for name, _, _ in demo.ran] == ["whoami"]
