@@ -144,10 +144,12 @@ async def apply_credits_to_invoice(args: Mapping[str, Any], reader: Reader, prog
         note = notes.get(key)
         number = note.get("creditnote_number") if note else key
         if note is None:
-            report.add(f"Credit note {key} belongs to {quoted(invoice.get('customer_name'))}", False, "not found")
+            customer = quoted(invoice.get("customer_name"))
+            report.add(f"Credit note {key} belongs to {customer}", False, "not among its credit notes", inferred=True)
             continue
         left = money(note.get("balance"))
-        report.add(f"Credit note {number} is open", note.get("status") == "open", f"status is {note.get('status')}")
+        status = note.get("status")
+        report.add(f"Credit note {number} is open", status == "open", f"status is {status}", inferred=True)
         report.add(
             f"{fmt(amount, currency)} fits credit note {number}",
             0 < amount <= left,
