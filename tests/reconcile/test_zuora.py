@@ -161,3 +161,18 @@ async def test_writes_of_another_tenant_are_left_for_a_reconcile_configured_for_
 
         assert [row.intent_id for row in rows] == [mine]
         assert [r.id for r in await unsettled_elsewhere(t.ledger, "zuora", t.environment)] == [theirs]
+
+
+async def test_a_large_invoice_zuora_changes_in_the_background_is_never_called_failed(
+    zuora: RunningSandbox, sqlite_location: str
+) -> None:
+    # INV00000005 has 2,001 items: Zuora deletes (100+) and reverses (2,000+) such invoices in a job.
+    async with tenant(zuora, sqlite_location) as t:
+        await t.record_intent("delete_invoice", "invoiceKey=INV00000005")
+        await t.record_intent("reverse_invoice", "invoiceKey=INV00000005")
+
+        rows = await run(t)
+
+        assert [row.verdict for row in rows] == ["needs a person", "needs a person"]
+        assert all("in the background" in row.how for row in rows)
+        assert len(await t.ledger.unsettled()) == 2

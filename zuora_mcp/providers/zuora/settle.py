@@ -7,8 +7,10 @@ each write leaves behind in Zuora (its documented effect, as the sandbox tenant 
 
 =========================  ========================================================================
 reverse_invoice            the invoice is ``reversed`` (object query) — permanent, so ``false`` is failed
+                           (unless it has over 2,000 items: Zuora reverses those in the background)
 write_off_invoice          a credit memo from the invoice, reason ``Write-off``, applied to it: balance 0
-delete_invoice             the invoice is gone (404 / "Cannot find entity")
+delete_invoice             the invoice is gone (404 / "Cannot find entity"); one of 100+ items still
+                           there may be in Zuora's background deletion: a person looks later
 write_off_debit_memo       the debit memo's whole balance is written off: balance 0
 apply_credit_memo          the memo's applied amount grew, and the memo changed after the intent
 update_invoice             the invoice changed after the intent (what changed cannot be checked)
@@ -45,6 +47,9 @@ QUERY = "/object-query/invoices"
 CREDIT_MEMO = "/v1/credit-memos/{creditMemoKey}"
 DEBIT_MEMO = "/v1/debit-memos/{debitMemoKey}"
 WRITE_OFF_REASON = "Write-off"
+# Zuora deletes an invoice of 100+ items, and reverses one of 2,000+, in a background job (spec).
+ASYNC_DELETE_ITEMS = 100
+ASYNC_REVERSE_ITEMS = 2000
 # The widest gap between a zone-less tenant time and UTC (UTC-12 … UTC+14).
 ANY_ZONE = timedelta(hours=14)
 _ZUORA_ID = re.compile(r"[0-9a-f]{32}")
@@ -150,6 +155,12 @@ async def _tenant_offset(reader: Reader) -> timezone | None:
     return None
 
 
+async def _has_at_least(reader: Reader, key: str, count: int) -> bool:
+    """Whether the invoice has ``count`` items or more: one read of item number ``count``."""
+    data = await reader.read(INVOICE + "/items", {"invoiceKey": key}, {"page": count, "pageSize": 1})
+    return bool(data.get("invoiceItems")) if isinstance(data, dict) else False
+
+
 # -- one function per tool ------------------------------------------------------------------------
 
 
@@ -166,6 +177,12 @@ async def _reverse_invoice(record: Record, reader: Reader, key: str) -> Settleme
     if invoice.get("reversed") is True:
         return Settlement(
             "executed", f"the object query shows invoice {key} reversed (balance {invoice.get('balance')})."
+        )
+    if invoice.get("reversed") is False and await _has_at_least(reader, key, ASYNC_REVERSE_ITEMS + 1):
+        return Settlement(
+            None,
+            f"invoice {key} is not reversed yet, but it has more than {ASYNC_REVERSE_ITEMS:,} items and Zuora "
+            "reverses such invoices in the background; read it again later.",
         )
     if invoice.get("reversed") is False:
         return Settlement(
@@ -212,6 +229,12 @@ async def _delete_invoice(record: Record, reader: Reader, key: str) -> Settlemen
         if _not_found(exc):
             return Settlement("executed", f"get_invoice({key}) answers that Zuora cannot find it: it was deleted.")
         raise
+    if await _has_at_least(reader, key, ASYNC_DELETE_ITEMS):
+        return Settlement(
+            None,
+            f"get_invoice({key}) still finds it, but it has {ASYNC_DELETE_ITEMS} items or more and Zuora deletes such "
+            "invoices in the background; read it again later.",
+        )
     return Settlement(
         "failed",
         f"get_invoice({key}) still finds it ({invoice.get('status')}); a deletion cannot be undone, so it did not run.",
