@@ -127,3 +127,33 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
         typed = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
         return [leaf for sub in typed for leaf in _leaves(sub)] or [error]
     return [error]
+
+
+@cache
+def sdk_unknown_allowed() -> dict[str, frozenset[str]]:
+    """operationId → fields the SDK's model may not know (reviewed in zuora_exceptions.json)."""
+    data = json.loads(EXCEPTIONS_FILE.read_text(encoding="utf-8"))
+    allowed: dict[str, set[str]] = {}
+    for entry in data["exceptions"]:
+        if "sdk" in entry:
+            for operation_id in entry["sdk"]["operations"]:
+                allowed.setdefault(operation_id, set()).update(entry["sdk"]["fields"])
+    return {operation_id: frozenset(fields) for operation_id, fields in allowed.items()}
+
+
+def unknown_to_sdk(model: Any, raw: Any, where: str = "") -> list[str]:
+    """Fields of ``raw`` that the SDK's typed ``model`` kept as additional properties (dotted paths)."""
+    if not isinstance(raw, dict) or not hasattr(model, "additional_properties"):
+        return []
+    found = [f"{where}{name}" for name in raw if name in model.additional_properties]
+    for name, info in type(model).model_fields.items():
+        alias = info.alias or name
+        if alias not in raw or name == "additional_properties":
+            continue
+        value = getattr(model, name, None)
+        if isinstance(value, list) and isinstance(raw[alias], list):
+            for sub_model, sub_raw in zip(value, raw[alias], strict=False):
+                found += unknown_to_sdk(sub_model, sub_raw, f"{where}{alias}[].")
+        else:
+            found += unknown_to_sdk(value, raw[alias], f"{where}{alias}.")
+    return found

@@ -16,7 +16,7 @@ import pytest
 from zuora_sdk.exceptions import ApiException
 
 from tests.tenant_conformance import figure
-from tests.tenant_conformance.reference import SpecResponses
+from tests.tenant_conformance.reference import SpecResponses, sdk_unknown_allowed, unknown_to_sdk
 from tests.tenant_conformance.sdk import CASES, Case, Sdk
 from tests.tenant_conformance.state import tenant_state
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox
@@ -59,6 +59,9 @@ def test_accepted_request(case: Case, tenant: RunningSandbox, spec_responses: Sp
     assert answer.status_code == 200
     assert answer.data is not None, "the SDK did not read the answer into its model"
     assert body.get("success", True) is True, body
+    allowed = sdk_unknown_allowed().get(case.operation_id, frozenset())
+    unread = [path for path in unknown_to_sdk(answer.data, body) if path.rsplit(".", 1)[-1] not in allowed]
+    assert not unread, f"fields the SDK's {type(answer.data).__name__} does not know: {unread}"
     problems = spec_responses.problems(case.operation_id, 200, body)
     assert not problems, "\n".join(problems)
     figure.passed(case.operation_id, "accepted")
