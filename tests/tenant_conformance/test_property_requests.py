@@ -6,7 +6,9 @@ suite's strategies (``hypothesis-jsonschema`` cannot draw objects with today's H
 body is sent and, whatever it was: no 5xx; a refusal changes nothing (no stored-but-failed write);
 and a body Zuora's spec forbids is never accepted, except where ``zuora_exceptions.json`` says the
 tenant reads more leniently, as Zuora does (numbers as text; invoiceId given by the path).
-Bounded: 12 examples per write operation (144 in all), derandomized, no example database.
+Read operations get generated query parameters (the object query's filter[], sort[], cursor, ...):
+no 5xx, nothing changed. Bounded: 12 examples per write operation and 6 per read (198 in all),
+derandomized, no example database.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from zuora_mcp.providers.zuora.sandbox.spec_requests import OPERATIONS, load_req
 from zuora_mcp.providers.zuora.sandbox.validation import NUMERIC_TEXT
 
 WRITES = sorted(op for op, (method, _) in OPERATIONS.items() if method != "GET")
+READS = sorted(op for op, (method, _) in OPERATIONS.items() if method == "GET")
 KEYS = {
     "invoiceKey": ["INV00000001", "INV00000002", "INV00000003", "INV00000009", "INV404"],
     "creditMemoKey": ["CM00000001", "CM00000002", "CM404"],
@@ -126,5 +129,31 @@ def test_generated_requests_never_fail_the_tenant_or_pass_what_the_spec_forbids(
         else:
             forbidden = _forbidden(operation_id, body)
             assert not forbidden, f"accepted a body Zuora's spec forbids: {forbidden}"
+
+    run()
+
+
+def _query_values(query: dict[str, Any]) -> dict[str, Any]:
+    """Query arguments as httpx sends them: booleans as Zuora's true/false, lists repeated."""
+    return {name: (str(value).lower() if isinstance(value, bool) else value) for name, value in query.items()}
+
+
+@pytest.mark.parametrize("operation_id", READS)
+def test_generated_queries_never_fail_the_tenant_or_change_it(
+    operation_id: str, threaded_tenant: ThreadedTenant, http: httpx2.Client
+) -> None:
+    schema = load_requests()[operation_id]["queryParameters"]
+    valid = valid_arguments(schema, {})
+    queries = st.one_of(valid, near_misses(schema, valid))
+
+    @settings(PROFILE, max_examples=6)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        path = _path(operation_id, data)
+        query = data.draw(queries, label="query")
+        before = tenant_state(threaded_tenant.sandbox)
+        answer = http.get(path, params=_query_values(query))
+        assert answer.status_code < 500, f"GET {path} {query}: {answer.status_code} {answer.text[:300]}"
+        assert tenant_state(threaded_tenant.sandbox) == before
 
     run()
