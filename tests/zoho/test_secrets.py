@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
+from mcp.client import Client
+from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from tests.zoho.cases import WRITE_CASES, inv
 from tests.zoho.conftest import SECRET_KEY, connected, fresh
@@ -84,3 +89,45 @@ async def test_a_pass_through_every_path_leaks_no_secret(tmp_path: Path, caplog:
 def assert_sandbox_used(zoho: RunningZohoSandbox) -> None:
     assert zoho.client_secret == CLIENT_SECRET
     assert zoho.counters.token_requests >= 2
+
+
+ACCESS_TOKEN_SHAPE = re.compile(r"1000\.[0-9a-f]{32}\.[0-9a-f]{32}")
+
+
+@pytest.mark.e2e
+async def test_a_verbose_stdio_server_leaks_no_secret(tmp_path: Path) -> None:
+    """``serve --provider zoho --sandbox -v`` with credentials in the environment (they become the
+    tenant's): its stderr, the audit file and every answer hold no secret and no access token."""
+    audit, errlog = tmp_path / "audit.jsonl", tmp_path / "stderr.txt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZUORA_", "ZOHO_", "COVERAGE"))}
+    env.update(
+        ZUORA_MCP_SECRET_KEY=SECRET_KEY,
+        ZUORA_MCP_AUDIT_LOG=str(audit),
+        ZOHO_CLIENT_SECRET=CLIENT_SECRET,
+        ZOHO_REFRESH_TOKEN=REFRESH_TOKEN,
+    )
+    command = ["-m", "zuora_mcp", "serve", "--provider", "zoho", "--sandbox", "-v"]
+    params = StdioServerParameters(command=sys.executable, args=command, env=env)
+    texts: list[str] = []
+    with anyio.fail_after(60), errlog.open("w") as stderr:
+        async with Client(stdio_client(params, errlog=stderr), mode="legacy") as client:
+            for name, arguments in (
+                ("get_invoice", {"invoiceId": inv(1)}),
+                ("get_invoice", {"invoiceId": "999"}),
+                ("delete_invoice", {"invoiceId": inv(4)}),
+            ):
+                texts.append(text_of(await client.call_tool(name, arguments)))
+            charge = WRITE_CASES["collect_invoice_payment"]
+            asked = await client.call_tool("collect_invoice_payment", charge)
+            texts.append(text_of(asked))
+            token = (asked.structured_content or {})["confirmation_token"]
+            done = await client.call_tool("collect_invoice_payment", {**charge, "confirmation_token": token})
+            texts.append(text_of(done))
+    assert "executed" in texts[-1]
+    printed = errlog.read_text()
+    assert "GET /invoices/{invoice_id}" in printed  # -v did log requests
+    for name, text in {"an answer": "\n".join(texts), "stderr": printed, "the audit file": audit.read_text()}.items():
+        for secret in (CLIENT_SECRET, REFRESH_TOKEN, SECRET_KEY):
+            assert secret not in text, f"a secret ({secret[:6]}…) appears in {name}"
+        assert not ACCESS_TOKEN_SHAPE.search(text), f"an access token appears in {name}"
+        assert "Zoho-oauthtoken" not in text
