@@ -212,8 +212,8 @@ async def reconcile(
             wait_until = (intent_time(record) + quiet).isoformat(timespec="seconds")
             outcome = None
             how = (
-                f"{how} — but the write is only {int(age.total_seconds())} s old and could still land; "
-                f"it is not recorded as failed before {wait_until} (run reconcile again then)."
+                f"so far: {how.rstrip('.')}; but the write is only {int(age.total_seconds())} s old and could "
+                f"still land, so it is not recorded as failed before {wait_until} (run reconcile again then)."
             )
         recorded = False
         if apply and outcome is not None:

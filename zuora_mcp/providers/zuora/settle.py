@@ -298,12 +298,17 @@ async def _update_invoice(record: Record, reader: Reader, key: str) -> Settlemen
 
 async def _email_invoice(record: Record, reader: Reader, key: str) -> Settlement:
     invoice = await reader.read(INVOICE, {"invoiceKey": key})
-    sent = invoice.get("lastEmailSentDate") or "never"
+    sent = invoice.get("lastEmailSentDate")
+    since = intent_time(record).isoformat(timespec="seconds")
+    shown = (
+        f"shows the last email sent {sent} (tenant time): if that is after {since}, it went out"
+        if sent
+        else "shows no email ever sent, though Zuora may still be sending it"
+    )
     return Settlement(
         None,
-        f"Zuora keeps no email log the API reads; get_invoice({key}) shows the last email sent {sent} (tenant "
-        f"time). If that is after {intent_time(record).isoformat(timespec='seconds')}, it went out; ask the "
-        f"recipient before sending again.{_replay_note(record)}",
+        f"Zuora keeps no email log the API reads; get_invoice({key}) {shown}. Ask the recipient before sending "
+        f"again.{_replay_note(record)}",
     )
 
 
