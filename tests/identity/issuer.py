@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import time
+import urllib.parse
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ class Issuer:
     url: str = ""
     root: str = ""
     metadata_issuer: str | None = None  # set to publish metadata naming another issuer
+    # The client-credentials grant: client id -> (secret, scopes it may be granted); tokens name ``resource``.
+    clients: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    resource: str = RESOURCE
+    granted: list[str] = field(default_factory=list)  # the scope of each token the endpoint issued
 
     @property
     def jwks_url(self) -> str:
@@ -102,7 +107,18 @@ class Issuer:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope["path"]
         self.requests[path] += 1
-        metadata = {"issuer": self.metadata_issuer or self.url, "jwks_uri": self.jwks_url}
+        if path == "/token" and scope["method"] == "POST":
+            await self._token(scope, receive, send)
+            return
+        metadata = {
+            "issuer": self.metadata_issuer or self.url,
+            "jwks_uri": self.jwks_url,
+            "authorization_endpoint": f"{self.root}/authorize",  # required by RFC 8414; unused here
+            "token_endpoint": f"{self.root}/token",
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "scopes_supported": ["billing:read", "billing:write", "billing:destructive"],
+        }
         documents: dict[str, Any] = {"/jwks": {"keys": [k.jwk() for k in self.keys]}}
         if self.path:  # Keycloak: OpenID Connect discovery appended to the realm's path
             documents[f"{self.path}/.well-known/openid-configuration"] = metadata
@@ -114,6 +130,39 @@ class Issuer:
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    async def _token(self, scope: Any, receive: Any, send: Any) -> None:
+        """RFC 6749 §4.4 client credentials, with the RFC 8707 ``resource`` this issuer serves."""
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        basic = headers.get("authorization", "")
+        if basic.lower().startswith("basic "):
+            decoded = base64.b64decode(basic[6:]).decode()
+            client_id, _, secret = (urllib.parse.unquote(part) for part in decoded.partition(":"))
+        known = self.clients.get(client_id)
+        if known is None or not hmac.compare_digest(known[0], secret):
+            answer: tuple[int, dict[str, Any]] = (401, {"error": "invalid_client"})
+        elif form.get("grant_type") != "client_credentials":
+            answer = (400, {"error": "unsupported_grant_type"})
+        elif form.get("resource", self.resource).rstrip("/") != self.resource.rstrip("/"):
+            answer = (400, {"error": "invalid_target"})
+        else:
+            requested = set(form.get("scope", " ".join(known[1])).split())
+            granted = " ".join(sorted(requested & known[1]))
+            self.granted.append(granted)
+            token = self.mint(sub=f"service-account-{client_id}", client_id=client_id, scope=granted, aud=self.resource)
+            answer = (200, {"access_token": token, "token_type": "Bearer", "expires_in": 300, "scope": granted})
+        payload = json.dumps(answer[1]).encode()
+        start = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        await send({"type": "http.response.start", "status": answer[0], "headers": start})
+        await send({"type": "http.response.body", "body": payload})
 
 
 @contextlib.asynccontextmanager

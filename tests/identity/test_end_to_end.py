@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import anyio
@@ -19,8 +20,10 @@ import httpx2
 import mcp.types as types
 import pytest
 from mcp.client import Client
+from mcp.client.auth.extensions.client_credentials import ClientCredentialsOAuthProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server import Server, ServerRequestContext
+from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 from mcp.shared.exceptions import MCPError
 
 from tests.e2e.conftest import NodeTools
@@ -30,6 +33,9 @@ from tests.identity.issuer import RESOURCE, Issuer
 from tests.server.test_transports import http_server, server_env
 from zuora_mcp.http_gate import BearerGate
 from zuora_mcp.identity import current_principal, principal_of_request, scope_needed_by
+from zuora_mcp.identity.jwks import JWKSource
+from zuora_mcp.identity.settings import OAuthSettings
+from zuora_mcp.identity.verifier import JWTVerifier
 from zuora_mcp.tenant_kit.loopback import serve_on_loopback
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -207,3 +213,78 @@ async def test_the_inspector_cli_connects_with_a_bearer_header(issuer: Issuer, e
     assert refused[0] != 0
     assert anonymous[0] != 0
     assert [name for name, _, _ in demo.ran] == ["whoami"]
+
+
+class MemoryTokens:
+    """The SDK client's token storage, in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client = client_info
+
+
+@contextlib.asynccontextmanager
+async def served_at_its_own_url(issuer: Issuer, demo: Demo) -> AsyncIterator[str]:
+    """Like :func:`served`, but the resource is the URL the server really listens on, as in production:
+    the SDK's OAuth client checks that the discovery document names the server it connected to."""
+    app = demo.server().streamable_http_app(streamable_http_path="/mcp", host="127.0.0.1")
+    gates: list[BearerGate] = []
+
+    async def late_gate(scope: Any, receive: Any, send: Any) -> None:
+        await gates[0](scope, receive, send)
+
+    async with app.router.lifespan_context(app), serve_on_loopback(late_gate) as server:
+        url = f"{server.url}/mcp"
+        issuer.resource = url
+        settings = OAuthSettings(issuer=issuer.url, resource=url)
+        verifier = JWTVerifier(settings, JWKSource(issuer.url))
+        required = partial(scope_needed_by, safety_of=SAFETY.get)
+        gates.append(BearerGate(app, token=None, verifier=verifier, required_scope=required))
+        try:
+            yield url
+        finally:
+            await verifier.aclose()
+
+
+@contextlib.asynccontextmanager
+async def oauth_client(url: str, issuer: Issuer, client_id: str, era: str) -> AsyncIterator[Client]:
+    secret = issuer.clients[client_id][0]
+    provider = ClientCredentialsOAuthProvider(url, MemoryTokens(), client_id, secret, issuer=issuer.url)
+    async with httpx2.AsyncClient(auth=provider, timeout=httpx2.Timeout(20.0)) as http:
+        async with Client(streamable_http_client(url, http_client=http), mode=era) as connected:  # type: ignore[arg-type]
+            yield connected
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_the_sdk_oauth_client_discovers_the_issuer_and_steps_up_on_403(issuer: Issuer, era: str) -> None:
+    """The SDK's own OAuth client, given only client credentials: the 401 leads it to the discovery
+    document, that to the issuer and its token endpoint; a 403 insufficient_scope makes it ask for the
+    named scope, which the issuer grants once an administrator allows it."""
+    demo = Demo()
+    issuer.clients["collections-agent"] = ("agent-secret-1", {"billing:read"})
+    async with served_at_its_own_url(issuer, demo) as url:
+        async with oauth_client(url, issuer, "collections-agent", era) as agent:
+            assert [t.name for t in (await agent.list_tools()).tools] == ["whoami"]
+            with pytest.raises(MCPError, match="needs the billing:write scope"):
+                await agent.call_tool("create_memo", {})  # the issuer will not grant billing:write yet
+            issuer.clients["collections-agent"] = ("agent-secret-1", {"billing:read", "billing:write"})
+            answer = text_of(await agent.call_tool("create_memo", {}))
+    assert answer == {
+        "label": "service-account-collections-agent via collections-agent",
+        "scopes": ["billing:read", "billing:write"],
+    }
+    assert issuer.granted[0] == "billing:read"  # it asked for the challenged scopes; got what it may have
+    assert issuer.granted[-1] == "billing:read billing:write"
+    assert [name for name, _, _ in demo.ran] == ["create_memo"]
