@@ -148,6 +148,14 @@ class BearerGate:
         verifier = JWTVerifier(oauth) if oauth is not None else None
         return cls(app, token=token, allowed_origins=allowed_origins, verifier=verifier, required_scope=required_scope)
 
+    async def warm_up(self) -> str | None:
+        """Fetch the OAuth issuer's keys before the first request; why that failed, or ``None``.
+
+        ``serve`` can print the reason as a warning: tokens are refused until the keys can be fetched
+        (retried at most every 30 s), and a wrong issuer URL is better seen at start-up.
+        """
+        return await self._verifier.warm_up() if self._verifier is not None else None
+
     def __repr__(self) -> str:
         return f"BearerGate(token={'set' if self._token else 'unset'}, oauth={'set' if self._verifier else 'unset'})"
 

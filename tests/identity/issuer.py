@@ -41,9 +41,10 @@ class SigningKey:
         return {**public, "kid": self.kid, "use": "sig", "alg": self.alg}
 
     def public_pem(self) -> bytes:
-        return self.private.public_key().public_bytes(
+        pem: bytes = self.private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
+        return pem
 
 
 def new_key(kid: str, alg: str = "RS256") -> SigningKey:

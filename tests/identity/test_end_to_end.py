@@ -90,7 +90,7 @@ async def served(issuer: Issuer, demo: Demo) -> AsyncIterator[str]:
 async def client(url: str, token: str, era: str) -> AsyncIterator[Client]:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(20.0)) as http:
-        async with Client(streamable_http_client(url, http_client=http), mode=era) as connected:  # type: ignore[arg-type]
+        async with Client(streamable_http_client(url, http_client=http), mode=era) as connected:
             yield connected
 
 
@@ -263,7 +263,7 @@ async def oauth_client(url: str, issuer: Issuer, client_id: str, era: str) -> As
     secret = issuer.clients[client_id][0]
     provider = ClientCredentialsOAuthProvider(url, MemoryTokens(), client_id, secret, issuer=issuer.url)
     async with httpx2.AsyncClient(auth=provider, timeout=httpx2.Timeout(20.0)) as http:
-        async with Client(streamable_http_client(url, http_client=http), mode=era) as connected:  # type: ignore[arg-type]
+        async with Client(streamable_http_client(url, http_client=http), mode=era) as connected:
             yield connected
 
 

@@ -141,3 +141,19 @@ def test_keys_come_over_https_or_loopback_http_only(url: str) -> None:
         check_fetch_url("ZUORA_MCP_OAUTH_ISSUER", url)
     for fine in ("https://idp.example", "http://127.0.0.1:8080/realms/x", "http://localhost:9000", "http://[::1]:1"):
         check_fetch_url("ZUORA_MCP_OAUTH_ISSUER", fine)
+
+
+async def test_warm_up_fetches_at_start_and_says_why_it_could_not(issuer: Issuer, clock: Clock) -> None:
+    verifier = verifier_for(issuer, clock)
+    broken = verifier_for(issuer, clock, jwks_url=issuer.root + "/no-keys-here")
+    try:
+        assert await verifier.warm_up() is None
+        assert issuer.requests["/jwks"] == 1
+        await verifier.verify(issuer.mint())
+        assert issuer.requests["/jwks"] == 1  # the keys fetched at start-up serve the first token
+        reason = await broken.warm_up()
+        assert reason is not None
+        assert "404" in reason
+    finally:
+        await verifier.aclose()
+        await broken.aclose()

@@ -114,12 +114,18 @@ class JWKSource:
         self._attempted_at: float | None = None
         self._generation = 0
         self.fetches = 0  # key-set requests made (tests hold the rate limit to this)
+        self.last_error: str | None = None  # why the last fetch failed; None after a success
 
     def __repr__(self) -> str:
         return f"JWKSource(issuer={self._issuer!r}, keys={len(self._keys)})"
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def load(self) -> None:
+        """Fetch the keys now if none are held (at start-up, so a wrong setting shows at once)."""
+        if self._loaded_at is None:
+            await self._refresh(self._generation)
 
     async def key(self, kid: str | None, algorithm: str) -> SigningKey | None:
         """The key that may have signed a token with this header, or ``None``.
@@ -155,8 +161,10 @@ class JWKSource:
                 keys = await self._fetch_keys()
             except (httpx2.HTTPError, ValueError, ConfigError) as exc:
                 # Keep the keys we had: an unreachable issuer must not turn valid tokens away at once.
-                log.warning("could not fetch the signing keys of %s: %s", self._issuer, _safe(exc))
+                self.last_error = _safe(exc)
+                log.warning("could not fetch the signing keys of %s: %s", self._issuer, self.last_error)
                 return
+            self.last_error = None
             self._keys = keys
             self._loaded_at = now
             self._generation += 1

@@ -65,6 +65,11 @@ class JWTVerifier:
     async def aclose(self) -> None:
         await self._keys.aclose()
 
+    async def warm_up(self) -> str | None:
+        """Fetch the issuer's keys now; why that failed (for a start-up warning), or ``None``."""
+        await self._keys.load()
+        return self._keys.last_error
+
     async def authenticate(self, token: str) -> Principal | None:
         """The token's principal, or ``None`` (the reason goes to the log at INFO, without the token)."""
         try:
