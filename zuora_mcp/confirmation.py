@@ -33,7 +33,9 @@ from typing import Any, Literal
 
 __all__ = ["Claims", "TokenError", "TokenSigner", "arguments_hash"]
 
-Kind = Literal["token", "elicit"]
+# token: handed to the model, spent on the same call; elicit: the modern era's request_state;
+# app: handed only to the approval card (in a result's _meta), spent through approve_write.
+Kind = Literal["token", "elicit", "app"]
 
 
 class TokenError(Exception):
@@ -53,6 +55,8 @@ class Claims:
     exp: int  # unix seconds
     nonce: str
     state: str  # fingerprint of the target's state at preview time ("" when there is no target)
+    principal: str = ""  # who previewed it; another principal cannot spend it ("" binds nobody: stdio)
+    call: str = ""  # app kind only: the tool's arguments as canonical JSON, sealed by the signature
 
 
 def arguments_hash(arguments: Mapping[str, Any]) -> str:
@@ -79,7 +83,17 @@ class TokenSigner:
     def ttl_seconds(self) -> int:
         return self._ttl
 
-    def mint(self, *, kind: Kind, tool: str, args: str, env: str, state: str = "") -> tuple[str, Claims]:
+    def mint(
+        self,
+        *,
+        kind: Kind,
+        tool: str,
+        args: str,
+        env: str,
+        state: str = "",
+        principal: str = "",
+        call: str = "",
+    ) -> tuple[str, Claims]:
         claims = Claims(
             kind=kind,
             tool=tool,
@@ -88,17 +102,22 @@ class TokenSigner:
             exp=int(self._clock()) + self._ttl,
             nonce=secrets.token_hex(16),
             state=state,
+            principal=principal,
+            call=call,
         )
         payload = json.dumps(claims.__dict__, sort_keys=True, separators=(",", ":")).encode()
         return f"{_b64(payload)}.{_b64(self._sign(payload))}", claims
 
-    def verify(self, token: str, *, kind: Kind, tool: str, args: str, env: str) -> Claims:
+    def verify(self, token: str, *, kind: Kind, tool: str, args: str, env: str, principal: str = "") -> Claims:
         """Return the token's claims if it permits exactly this call; it is not yet marked used.
 
         Raises:
-            TokenError: forged, truncated, expired, used, or minted for something else.
+            TokenError: forged, truncated, expired, used, or minted for something else (another
+            tool, arguments, environment or principal).
         """
         claims = self._open(token)
+        if claims.principal and claims.principal != principal:
+            raise TokenError("it was issued to another caller")
         if claims.kind != kind:
             raise TokenError("it was issued for a different confirmation step")
         if claims.tool != tool:
@@ -112,6 +131,19 @@ class TokenSigner:
         self._forget_expired()
         if claims.nonce in self._used:
             raise TokenError("it has already been used")
+        return claims
+
+    def open_sealed(self, token: str) -> Claims:
+        """The claims of an ``app`` credential, signature checked, so the call it seals can be read.
+
+        Binding, expiry and use are checked afterwards by :meth:`verify` on the call it names.
+
+        Raises:
+            TokenError: forged, altered, or not an approval-card credential.
+        """
+        claims = self._open(token)
+        if claims.kind != "app" or not claims.call:
+            raise TokenError("it is not an approval issued for the approval card")
         return claims
 
     def mark_used(self, claims: Claims) -> None:
@@ -128,7 +160,7 @@ class TokenSigner:
             raise TokenError("its signature does not match; it was altered or issued by another server")
         try:
             raw = json.loads(payload)
-            return Claims(**{name: raw[name] for name in Claims.__dataclass_fields__})
+            return Claims(**{name: raw[name] for name in Claims.__dataclass_fields__ if name in raw})
         except (ValueError, KeyError, TypeError):
             raise TokenError("its contents are unreadable") from None
 

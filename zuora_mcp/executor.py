@@ -63,10 +63,12 @@ class Approval:
 
     ``inline``: the client can answer an elicitation now (handshake era) through ``ask``;
     ``deferred``: modern era — ask by returning :class:`AskPerson`; on the retry ``action`` and
-    ``state`` carry the person's answer and the signed state; ``none``: no person can be asked.
+    ``state`` carry the person's answer and the signed state; ``app``: the client renders the approval
+    card (MCP Apps), so the credential goes to the card; ``card-approved``: the person pressed Approve
+    and ``state`` is the card's credential; ``none``: no person can be asked.
     """
 
-    style: Literal["inline", "deferred", "none"] = "none"
+    style: Literal["inline", "deferred", "app", "card-approved", "none"] = "none"
     ask: Callable[[str, dict[str, Any]], Awaitable[tuple[str, Mapping[str, Any] | None]]] | None = None
     action: str | None = None
     content: Mapping[str, Any] | None = None
@@ -137,6 +139,38 @@ class Executor:
             return await self._read(tool, args)
         return await self.write(tool, args, approval or Approval(), progress, self.provider.preflights.get(name))
 
+    async def approve(
+        self, credential: str, decision: str, principal: str, progress: Progress | None = None
+    ) -> ToolOutcome:
+        """The approval card's Approve or Decline: the write its credential seals runs (once) or is declined.
+
+        Everything a confirmation token goes through holds here: binding to tool, arguments, environment
+        and principal, expiry, single use across replicas (the ledger's claim), the record's state
+        re-checked, policy. Decline spends the credential and records ``declined``.
+        """
+        guard = self.guard
+        try:
+            name, args = await guard.spend_card(credential, principal)
+        except TokenError as exc:
+            text = f"Refused: the approval was not accepted: {exc.reason}. {NOTHING_CHANGED}"
+            return ToolOutcome({"status": "refused", "changed": False, "message": text}, text, is_error=True)
+        tool = self.tools.get(name)
+        if tool is None or tool.safety == "read":
+            text = f"Refused: the approval names no write tool this server serves. {NOTHING_CHANGED}"
+            return ToolOutcome({"status": "refused", "changed": False, "message": text}, text, is_error=True)
+        if decision == "decline":
+            try:
+                await guard.check_token(name, args, credential, "app", principal)
+            except TokenError as exc:
+                return await guard.refused(name, args, f"the approval was not accepted: {exc.reason}.")
+            except LedgerUnavailable as exc:
+                return await guard.refused(name, args, _ledger_down(exc))
+            return await guard.declined(name, args, "decline")
+        approval = Approval("card-approved", state=credential, principal=principal)
+        outcome = await self.write(tool, args, approval, progress, self.provider.preflights.get(name))
+        assert isinstance(outcome, ToolOutcome)  # a card-approved write never asks again
+        return outcome
+
     def invalid_fields(self, name: str, args: Mapping[str, Any]) -> list[str]:
         return validation_problems(self.validators[name], args)
 
@@ -184,11 +218,13 @@ class Executor:
         token = args.get("confirmation_token")
         if approval.style == "deferred" and approval.state is not None:
             token, kind = approval.state, "elicit"
+        elif approval.style == "card-approved":
+            token, kind = approval.state, "app"
         else:
             kind = "token"
         if token and guard.settings.mode_for(name) in ("confirm", "auto"):
             try:
-                claims = await guard.check_token(name, args, str(token), kind)
+                claims = await guard.check_token(name, args, str(token), kind, approval.principal)
             except TokenError as exc:
                 return await guard.refused(name, args, f"the confirmation token was not accepted: {exc.reason}.")
             except LedgerUnavailable as exc:
@@ -220,12 +256,15 @@ class Executor:
                 )
             if kind == "elicit" and not _approved(approval):
                 return await guard.declined(name, args, approval.action or "cancel")
-            how: HowApproved = "elicitation" if kind == "elicit" else "token"
+            how: HowApproved = "elicitation" if kind == "elicit" else "card" if kind == "app" else "token"
             return await self._send(tool, args, plan, claims.nonce, track_id, steps, how, approval.principal)
 
         if guard.settings.mode_for(name) == "auto":
             key = new_idempotency_key()
             return await self._send(tool, args, plan, key, track_id, steps, "auto", approval.principal)
+
+        if approval.style == "app":  # the client renders the approval card: the credential goes to the card
+            return await guard.card_required(name, args, preview, report, approval.principal)
 
         if approval.style == "inline" and approval.ask is not None:
             ask = await guard.ask_person(name, args, report)
@@ -244,7 +283,7 @@ class Executor:
                 report,
                 preview,
             )
-        return await guard.token_required(name, args, preview, report)
+        return await guard.token_required(name, args, preview, report, approval.principal)
 
     async def _preflight(
         self, tool: ToolLike, args: Mapping[str, Any], preflight: PreflightFn | None, track_id: str, steps: _Steps

@@ -15,6 +15,7 @@ a caller is told about a write.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import Mapping
@@ -42,11 +43,16 @@ Status = Literal["executed", "preview", "confirmation_required", "declined", "re
 
 @dataclass
 class ToolOutcome:
-    """What a tool call answers: structured content, a short text, and whether it is an error."""
+    """What a tool call answers: structured content, a short text, and whether it is an error.
+
+    ``meta`` goes to the client application only (the result's ``_meta``), never to the model: the
+    approval card's credential travels there.
+    """
 
     structured: dict[str, Any]
     text: str
     is_error: bool = False
+    meta: dict[str, Any] | None = None
 
 
 @dataclass
@@ -119,21 +125,25 @@ class Guard:
             )
         return None
 
-    async def check_token(self, tool: str, arguments: Mapping[str, Any], token: str, kind: str = "token") -> Claims:
+    async def check_token(
+        self, tool: str, arguments: Mapping[str, Any], token: str, kind: str = "token", principal: str = ""
+    ) -> Claims:
         """Verify and consume a token for exactly this call: single use on every replica sharing the ledger.
 
         Raises:
             TokenError: with a reason safe to show.
             LedgerUnavailable: the claim could not be recorded (the caller refuses the write).
         """
+        # A card's Approve is a person's; a token relayed by the model is not.
         if kind == "token" and self.settings.require_human:
             raise TokenError("the policy requires a person's approval; confirmation tokens are turned off")
         claims = self.signer.verify(
             token,
-            kind="elicit" if kind == "elicit" else "token",
+            kind=_kind(kind),
             tool=tool,
             args=arguments_hash(guard_arguments(arguments)),
             env=self.environment,
+            principal=principal,
         )
         # Consumed in this process before anything is awaited, so two concurrent calls here cannot both
         # use it; then claimed in the ledger, so a replay on another replica sharing it is refused too.
@@ -143,14 +153,35 @@ class Guard:
             raise TokenError("it has already been used (on this or another replica)")
         return claims
 
-    def mint(self, tool: str, arguments: Mapping[str, Any], report: PreflightReport, kind: str) -> tuple[str, Claims]:
+    def mint(
+        self, tool: str, arguments: Mapping[str, Any], report: PreflightReport, kind: str, principal: str = ""
+    ) -> tuple[str, Claims]:
+        call = guard_arguments(arguments)
         return self.signer.mint(
-            kind="elicit" if kind == "elicit" else "token",
+            kind=_kind(kind),
             tool=tool,
-            args=arguments_hash(guard_arguments(arguments)),
+            args=arguments_hash(call),
             env=self.environment,
             state=report.fingerprint,
+            principal=principal,
+            # The card's credential carries its call: approve_write gets nothing else to run.
+            call=json.dumps(call, sort_keys=True, separators=(",", ":"), default=str) if kind == "app" else "",
         )
+
+    async def spend_card(self, credential: str, principal: str) -> tuple[str, dict[str, Any]]:
+        """The tool and arguments an approval card's credential was issued for (signature checked).
+
+        Raises:
+            TokenError: not a credential of this server's card.
+        """
+        claims = self.signer.open_sealed(credential)
+        try:
+            call = json.loads(claims.call)
+        except ValueError:
+            raise TokenError("its contents are unreadable") from None
+        if not isinstance(call, dict):
+            raise TokenError("its contents are unreadable")
+        return claims.tool, call
 
     # -- audit -----------------------------------------------------------------------------------
 
@@ -320,9 +351,14 @@ class Guard:
         return ToolOutcome(content, _with_checks(message, report))
 
     async def token_required(
-        self, tool: str, arguments: Mapping[str, Any], preview: dict[str, Any], report: PreflightReport
+        self,
+        tool: str,
+        arguments: Mapping[str, Any],
+        preview: dict[str, Any],
+        report: PreflightReport,
+        principal: str = "",
     ) -> ToolOutcome:
-        token, claims = self.mint(tool, arguments, report, "token")
+        token, claims = self.mint(tool, arguments, report, "token", principal)
         await self.record(tool, arguments, "previewed", "confirmation token issued", idempotency_key=claims.nonce)
         expires = datetime.fromtimestamp(claims.exp, UTC).isoformat()
         message = (
@@ -339,6 +375,30 @@ class Guard:
             "expires_at": expires,
         }
         return ToolOutcome(content, _with_checks(message, report))
+
+    async def card_required(
+        self,
+        tool: str,
+        arguments: Mapping[str, Any],
+        preview: dict[str, Any],
+        report: PreflightReport,
+        principal: str = "",
+    ) -> ToolOutcome:
+        """For a client that renders the approval card: the preview for the model, the credential for the card.
+
+        The model gets the preview and words that send the person to the card; the credential that runs
+        the write is only in ``meta`` (the result's ``_meta``), spent through the app-only approve_write.
+        """
+        from zuora_mcp import apps
+
+        credential, claims = self.mint(tool, arguments, report, "app", principal)
+        await self.record(tool, arguments, "previewed", "approval card shown", idempotency_key=claims.nonce)
+        expires = datetime.fromtimestamp(claims.exp, UTC).isoformat()
+        structured = {"status": "confirmation_required", "changed": False, "preview": preview, "expires_at": expires}
+        content, text, meta = apps.for_card(
+            structured, credential, tool=tool, principal=principal or None, money=report.money
+        )
+        return ToolOutcome(content, _with_checks(text.split("\n")[0], report), meta=meta)
 
     async def ask_person(self, tool: str, arguments: Mapping[str, Any], report: PreflightReport) -> AskPerson:
         state, claims = self.mint(tool, arguments, report, "elicit")
@@ -376,6 +436,10 @@ def _with_checks(message: str, report: PreflightReport | None) -> str:
         return message
     checks = "\n".join(c.line for c in report.checks)
     return f"{message}\n{checks}"
+
+
+def _kind(kind: str) -> Literal["token", "elicit", "app"]:
+    return "elicit" if kind == "elicit" else "app" if kind == "app" else "token"
 
 
 def new_idempotency_key() -> str:

@@ -25,7 +25,7 @@ from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp.types.version import MODERN_PROTOCOL_VERSIONS
 
-from zuora_mcp import __version__
+from zuora_mcp import __version__, apps
 from zuora_mcp.audit import AuditLog
 from zuora_mcp.catalog import ToolSpec, load_catalog, tool_definition
 from zuora_mcp.client import BillingClient
@@ -65,11 +65,26 @@ class ServerApp:
     @cached_property
     def listed_tools(self) -> list[types.Tool]:
         """The tools/list answer; settings never change in a process, so it is built once."""
+        return [types.Tool.model_validate(definition) for definition in self._definitions(card=False)]
+
+    @cached_property
+    def listed_tools_with_card(self) -> list[types.Tool]:
+        """The tools/list answer for a client that renders the approval card: every catalog write tool
+        names the card, and the app-only approve_write is listed (hosts hide it from the model)."""
+        return [types.Tool.model_validate(definition) for definition in self._definitions(card=True)]
+
+    def _definitions(self, *, card: bool) -> list[dict[str, Any]]:
         shown = [t for t in self.tools if t.safety == "read" or self.settings.mode_for(t.name) != "read-only"]
-        listed = [types.Tool.model_validate(tool_definition(t)) for t in shown]
+        definitions = [tool_definition(t) for t in shown]
+        if card:
+            for definition, tool in zip(definitions, shown, strict=True):
+                if tool.safety != "read":
+                    definition["_meta"] = {**definition.get("_meta", {}), **apps.write_tool_meta()}
         if self.explorer is not None:
-            listed += [types.Tool.model_validate(definition) for definition in self.explorer.definitions()]
-        return listed
+            definitions += self.explorer.definitions()
+        if card and any(t.safety != "read" for t in shown):
+            definitions.append(dict(apps.APPROVE_TOOL))
+        return definitions
 
 
 def build_app(
@@ -116,6 +131,8 @@ def build_server(app: ServerApp) -> Server[Any]:
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
+        if apps.client_supports_apps(ctx.session.client_capabilities):
+            return types.ListToolsResult(tools=app.listed_tools_with_card)
         return types.ListToolsResult(tools=app.listed_tools)
 
     async def call_tool(
@@ -129,6 +146,12 @@ def build_server(app: ServerApp) -> Server[Any]:
             await ctx.session.report_progress(done, total, message)
 
         try:
+            if params.name == apps.APPROVE_TOOL_NAME and apps.client_supports_apps(ctx.session.client_capabilities):
+                parsed = apps.approve_arguments(params.arguments)
+                if isinstance(parsed, str):
+                    return types.CallToolResult(content=[types.TextContent(type="text", text=parsed)], is_error=True)
+                credential, decision = parsed
+                return _result(await app.executor.approve(credential, decision, approval.principal, progress))
             if app.explorer is not None and app.explorer.serves(params.name):
                 outcome = await app.explorer.call(params.name, params.arguments, approval, progress)
             else:
@@ -152,16 +175,20 @@ def build_server(app: ServerApp) -> Server[Any]:
     async def list_resources(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=[])  # every file is reached through a template
+        # The approval card; every file is reached through a template.
+        card = types.Resource.model_validate({k: v for k, v in apps.card_resource().items() if k != "text"})
+        return types.ListResourcesResult(resources=[card])
 
     async def read_resource(
         ctx: ServerRequestContext[Any, Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
+        if str(params.uri) == apps.CARD_URI:
+            return types.ReadResourceResult(contents=[types.TextResourceContents.model_validate(apps.card_resource())])
         blob = await _read_file(app, str(params.uri))
         contents = types.BlobResourceContents(uri=blob.uri, mime_type=blob.mime_type, blob=blob.base64)
         return types.ReadResourceResult(contents=[contents])
 
-    return Server(
+    server: Server[Any] = Server(
         "zuora-mcp",
         version=__version__,
         title=app.provider.title,
@@ -172,6 +199,8 @@ def build_server(app: ServerApp) -> Server[Any]:
         on_list_resources=list_resources,
         on_read_resource=read_resource,
     )
+    server.extensions.update(apps.server_extensions())  # we serve the MCP Apps extension (the card)
+    return server
 
 
 async def _read_file(app: ServerApp, uri: str) -> Blob:
@@ -199,6 +228,9 @@ async def _read_file(app: ServerApp, uri: str) -> Blob:
 def _approval(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams, modern: bool) -> Approval:
     capabilities = ctx.session.client_capabilities
     can_elicit = bool(capabilities and capabilities.elicitation)
+    if params.request_state is None and apps.client_supports_apps(capabilities):
+        # The card asks the person with the server's own preview and a button the model cannot press.
+        return Approval("app")
     if modern:
         if params.request_state is not None:
             answer = (params.input_responses or {}).get("confirm")
@@ -217,11 +249,15 @@ def _approval(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequest
 
 
 def _result(outcome: ToolOutcome) -> types.CallToolResult:
-    return types.CallToolResult(
+    result = types.CallToolResult(
         content=[types.TextContent(type="text", text=outcome.text)],
         structured_content=outcome.structured,
         is_error=outcome.is_error,
     )
+    if outcome.meta:
+        # Addressed to the client application (the approval card), never part of what the model reads.
+        result = result.model_copy(update={"meta": outcome.meta})
+    return result
 
 
 def _input_required(ask: AskPerson) -> types.InputRequiredResult:

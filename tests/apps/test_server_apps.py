@@ -113,3 +113,31 @@ async def test_an_apps_client_that_declines_runs_nothing() -> None:
         assert declined.structured_content["status"] == "declined"
         assert after.is_error
         assert writes(sandbox) == 0
+
+
+async def test_the_card_credential_is_not_a_confirmation_token_the_model_could_pass() -> None:
+    async with connected(with_apps=True) as (client, sandbox):
+        preview = await client.call_tool("reverse_invoice", REVERSE)
+        credential = (preview.meta or {})[META_KEY]["credential"]
+        spent = await client.call_tool("reverse_invoice", {**REVERSE, "confirmation_token": credential})
+    assert spent.is_error
+    assert "different confirmation step" in str(spent.structured_content)
+    assert writes(sandbox) == 0
+
+
+async def test_a_card_credential_issued_to_one_caller_cannot_be_spent_by_another() -> None:
+    from zuora_mcp.executor import Approval
+
+    async with running_sandbox(SandboxOptions(port=0)) as sandbox:
+        base = {"base_url": sandbox.base_url, "client_id": sandbox.client_id, "client_secret": sandbox.client_secret}
+        settings = load_settings(base, {"ZUORA_MCP_SECRET_KEY": SECRET_KEY})
+        async with BillingClient(settings) as billing:
+            app = build_app(settings, billing)
+            preview = await app.executor.call("reverse_invoice", REVERSE, Approval("app", principal="oauth:alice"))
+            credential = preview.meta[META_KEY]["credential"]  # type: ignore[union-attr]
+            by_bob = await app.executor.approve(credential, "approve", "oauth:bob")
+            by_alice = await app.executor.approve(credential, "approve", "oauth:alice")
+    assert by_bob.is_error
+    assert "issued to another caller" in by_bob.text
+    assert by_alice.structured["status"] == "executed"
+    assert writes(sandbox) == 1

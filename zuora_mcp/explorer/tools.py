@@ -299,6 +299,10 @@ class Explorer:
             if not outcome.is_error:
                 outcome.text += "\n" + json.dumps(outcome.structured, default=str, ensure_ascii=False)
             return outcome
+        if approval.style == "app":
+            # The approval card approves catalog tools, whose calls it can seal and re-run; an explorer
+            # write stays with today's confirmation (a token, or elicitation where the client has it).
+            approval = Approval("none", principal=approval.principal)
         return await self.executor.write(tool, args, approval, progress, _preflight(operation, self.vendor))
 
     def _validator(self, operation: Operation) -> Draft202012Validator:

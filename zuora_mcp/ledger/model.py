@@ -43,8 +43,9 @@ Kind = Literal["event", "intent", "outcome", "settlement"]
 EventDecision = Literal["previewed", "refused", "declined"]
 Outcome = Literal["executed", "failed", "outcome_unknown"]
 Settled = Literal["executed", "failed"]
-# How a write was approved: a signed confirmation token, a person through elicitation, or auto mode.
-Approval = Literal["token", "elicitation", "auto"]
+# How a write was approved: a signed confirmation token, a person through elicitation, a person pressing
+# Approve on the approval card (MCP Apps), or auto mode.
+Approval = Literal["token", "elicitation", "card", "auto"]
 
 # The prev_hash of the first record: a chain has to start from something nobody can choose.
 GENESIS = "0" * 64

@@ -73,6 +73,8 @@ class PreflightReport:
     amount: float | None = None
     currency: str | None = None
     fingerprint: str = ""
+    # What the approval card shows as money before → after: {"label", "before", "after", "currency"}.
+    money: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:

@@ -26,6 +26,11 @@ def _state(invoice: Mapping[str, Any]) -> str:
     )
 
 
+def _money(label: str, before: Decimal, after: Decimal, currency: Any) -> dict[str, Any]:
+    """Money before → after, as the approval card shows it."""
+    return {"label": label, "before": f"{before:.2f}", "after": f"{after:.2f}", "currency": str(currency or "")}
+
+
 def _label(invoice: Mapping[str, Any], key: str) -> str:
     return str(invoice.get("invoiceNumber") or key)
 
@@ -88,6 +93,7 @@ async def reverse_invoice(args: Mapping[str, Any], reader: Reader, progress: Pro
         "invoices taxed by the Tax Connector for Extension Platform."
     )
     report.amount, report.currency, report.fingerprint = float(amount), currency, _state(invoice)
+    report.money = _money(f"Balance of {number}", balance, Decimal(0), currency)
     return report
 
 
@@ -112,6 +118,7 @@ async def write_off_invoice(args: Mapping[str, Any], reader: Reader, progress: P
         f"the balance becomes {fmt(balance - amount, currency)}."
     )
     report.amount, report.currency, report.fingerprint = float(amount), currency, _state(invoice)
+    report.money = _money(f"Balance of {_label(invoice, key)}", balance, balance - amount, currency)
     return report
 
 

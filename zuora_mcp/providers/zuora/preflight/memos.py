@@ -141,6 +141,12 @@ async def write_off_debit_memo(args: Mapping[str, Any], reader: Reader, progress
     )
     report.amount, report.currency = float(amount), currency
     report.fingerprint = fingerprint(memo.get("balance"), memo.get("updatedDate"), memo.get("status"))
+    report.money = {
+        "label": f"Balance of {memo.get('number') or key}",
+        "before": f"{balance:.2f}",
+        "after": f"{balance - amount:.2f}",
+        "currency": str(currency or ""),
+    }
     return report
 
 
