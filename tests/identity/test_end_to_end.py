@@ -170,6 +170,9 @@ async def test_without_a_token_the_sdk_client_is_refused(issuer: Issuer) -> None
 
 
 async def test_the_product_serves_over_http_with_an_oauth_token(issuer: Issuer) -> None:
+    """``zuora-mcp serve --sandbox --transport http`` with the OAuth environment: a read token lists only
+    read tools, reads, and is refused a write with an insufficient-scope answer; the static token
+    still sees everything. Skipped until serve.py hands the OAuth settings to the gate."""
     env = server_env(
         None, ZUORA_MCP_OAUTH_ISSUER=issuer.url, ZUORA_MCP_OAUTH_RESOURCE=RESOURCE, ZUORA_MCP_HTTP_TOKEN=STATIC
     )
@@ -177,12 +180,32 @@ async def test_the_product_serves_over_http_with_an_oauth_token(issuer: Issuer) 
         challenge = await first_answer(url)
         if "resource_metadata=" not in challenge.get("www-authenticate", ""):
             pytest.skip("serve.py does not pass the OAuth settings to the gate yet (the lead's wiring)")
-        async with client(url, issuer.mint(scope="billing:read"), "legacy") as reader:
-            tools = (await reader.list_tools()).tools
-            assert tools
-            assert (await reader.call_tool("get_invoice", {"invoiceKey": "INV00000001"})).is_error is not True
         async with client(url, STATIC, "auto") as automation:
-            assert len((await automation.list_tools()).tools) >= len(tools)
+            everything = (await automation.list_tools()).tools
+        # Catalog tools that write (the explorer's call_operation is scoped per operation, not listed here).
+        writes = [
+            t.name
+            for t in everything
+            if (t.meta or {}).get("zuora-mcp/operation") and t.annotations and t.annotations.read_only_hint is False
+        ]
+        assert writes, "the catalog has write tools"
+        async with client(url, issuer.mint(scope="billing:read"), "legacy") as reader:
+            listed = {t.name for t in (await reader.list_tools()).tools}
+            assert "get_invoice" in listed
+            assert not listed & set(writes), "a read token must not see write tools"
+            assert (await reader.call_tool("get_invoice", {"invoiceKey": "INV00000001"})).is_error is not True
+            # Refused with the gate's 403 insufficient_scope (an MCPError), or by the server's own check.
+            refusal = ""
+            try:
+                refused = await reader.call_tool(writes[0], {})
+            except MCPError as error:
+                refusal = str(error)
+            else:
+                first = refused.content[0]
+                assert refused.is_error
+                assert isinstance(first, types.TextContent)
+                refusal = first.text
+            assert "scope" in refusal
 
 
 @pytest.mark.node
