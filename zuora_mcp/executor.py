@@ -426,6 +426,7 @@ def natural_key(name: str, args: Mapping[str, Any], provider: Provider) -> str |
     the argument the provider's settle-with read takes (``invoiceKey=INV00000001``,
     ``reference_number=PO-1234``)."""
     _, key_name = provider.settle_with.get(name) or provider.settle_with.get("*") or ("", None)
+    key_name = provider.natural_keys.get(name, key_name)
     value = args.get(key_name) if key_name else None
     return f"{key_name}={value}" if value is not None else None
 

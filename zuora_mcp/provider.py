@@ -228,6 +228,9 @@ class Provider:
     explorer_index: Path | None = None  # an operation index for search/describe/call_operation
     file_keys: frozenset[str] = field(default_factory=frozenset)  # policy-file keys the provider reads
     resources: tuple[FileResource, ...] = ()  # files (invoice PDFs) served as MCP resources
+    # tool → the argument that names what the write creates or touches, where it differs from the settle
+    # read's (a create's reference number): the ledger records it so reconcile can look the write up.
+    natural_keys: Mapping[str, str] = field(default_factory=dict)
     # reconcile: settle an unknown outcome from the intent (tool, natural key, time) by reading its target
     settle: Callable[[Record, Reader], Awaitable[Settlement]] | None = None
 

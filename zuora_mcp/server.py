@@ -25,7 +25,7 @@ from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp.types.version import MODERN_PROTOCOL_VERSIONS
 
-from zuora_mcp import __version__, apps
+from zuora_mcp import __version__, apps, reconcile_tool
 from zuora_mcp.audit import AuditLog
 from zuora_mcp.catalog import ToolSpec, load_catalog, tool_definition
 from zuora_mcp.client import BillingClient
@@ -82,6 +82,7 @@ class ServerApp:
                     definition["_meta"] = {**definition.get("_meta", {}), **apps.write_tool_meta()}
         if self.explorer is not None:
             definitions += self.explorer.definitions()
+        definitions.append(dict(reconcile_tool.DEFINITION))
         if card and any(t.safety != "read" for t in shown):
             definitions.append(dict(apps.APPROVE_TOOL))
         return definitions
@@ -152,6 +153,10 @@ def build_server(app: ServerApp) -> Server[Any]:
                     return types.CallToolResult(content=[types.TextContent(type="text", text=parsed)], is_error=True)
                 credential, decision = parsed
                 return _result(await app.executor.approve(credential, decision, approval.principal, progress))
+            if params.name == reconcile_tool.NAME:
+                return _result(
+                    await reconcile_tool.call(app.executor.guard, app.client, app.provider, params.arguments)
+                )
             if app.explorer is not None and app.explorer.serves(params.name):
                 outcome = await app.explorer.call(params.name, params.arguments, approval, progress)
             else:

@@ -19,6 +19,7 @@ from zuora_mcp.providers.zoho.files import RESOURCES
 from zuora_mcp.providers.zoho.preflight import PREFLIGHTS
 from zuora_mcp.providers.zoho.recipes import RECIPES, SETTLE_WITH
 from zuora_mcp.providers.zoho.settings import CONNECTION_ENV, SETTINGS_DOCS, load_connection
+from zuora_mcp.providers.zoho.settle import settle
 
 __all__ = ["PROVIDER", "RECIPES"]
 
@@ -78,7 +79,9 @@ PROVIDER = Provider(
     recipes=RECIPES,
     preflights=PREFLIGHTS,
     settle_with=SETTLE_WITH,
-    settle=__import__("zuora_mcp.providers.zoho.settle", fromlist=["settle"]).settle,
+    settle=settle,
+    # A create is found again by the reference the tool requires (Zoho has no idempotency key).
+    natural_keys={"create_invoice": "reference_number"},
     sandbox=_sandbox,
     sandbox_run=_sandbox_run,
     demo=_demo,

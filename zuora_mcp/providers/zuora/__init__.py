@@ -21,6 +21,7 @@ from zuora_mcp.providers.zuora.preflight.files import FILE_PREFLIGHTS
 from zuora_mcp.providers.zuora.preflight.invoices import INVOICE_PREFLIGHTS
 from zuora_mcp.providers.zuora.preflight.memos import MEMO_PREFLIGHTS
 from zuora_mcp.providers.zuora.settings import CONNECTION_ENV, SETTINGS_DOCS, load_connection
+from zuora_mcp.providers.zuora.settle import settle
 
 __all__ = ["PROVIDER", "RECIPES"]
 
@@ -95,7 +96,7 @@ PROVIDER = Provider(
     recipes=RECIPES,
     preflights=PREFLIGHTS,
     settle_with=SETTLE_WITH,
-    settle=__import__("zuora_mcp.providers.zuora.settle", fromlist=["settle"]).settle,
+    settle=settle,
     sandbox=_sandbox,
     sandbox_run=_sandbox_run,
     demo=_demo,
