@@ -15,6 +15,7 @@ from zuora_mcp.identity import (
     allows,
     current_principal,
     load_oauth_settings,
+    principal_if_set,
     principal_of_request,
     refusal_text,
     scope_for,
@@ -95,6 +96,9 @@ async def test_current_principal_is_per_task_and_local_outside_a_request() -> No
         group.start_soon(handle, bob)
     assert seen == {"alice": "alice", "bob": "bob"}
     assert current_principal().kind == "local"
+    assert principal_if_set() is None
+    with use_principal(alice):
+        assert principal_if_set() == alice
 
 
 def test_principal_of_request_reads_the_asgi_scope() -> None:

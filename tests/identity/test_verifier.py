@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import jwt
@@ -126,3 +127,24 @@ async def test_an_ec_issuer_and_openid_discovery_under_a_realm_path() -> None:
             await verifier.aclose()
     assert (principal.issuer, principal.client_id) == (keycloak.url, "billing-agent")
     assert keycloak.requests["/realms/billing/.well-known/openid-configuration"] == 1
+
+
+async def test_refusals_are_logged_without_any_token_material(
+    issuer: Issuer, verifier: JWTVerifier, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = int(time.time())
+    tokens = [
+        issuer.mint(exp=now - 600),
+        issuer.mint(aud="https://other.example"),
+        issuer.mint(new_key(issuer.key.kid)),
+        issuer.mint(kid="never-published"),
+        unsigned_token(issuer.claims(), issuer.key.kid),
+        hs256_with_public_key(issuer.claims(), issuer.key),
+    ]
+    with caplog.at_level(logging.DEBUG):
+        for token in tokens:
+            assert await verifier.authenticate(token) is None
+    assert len([r for r in caplog.records if r.name == "zuora_mcp.identity.verifier"]) == len(tokens)
+    for token in tokens:
+        for part in token.split("."):
+            assert len(part) < 8 or part not in caplog.text

@@ -17,6 +17,7 @@ from zuora_mcp.identity.principal import (
     SCOPE_KEY,
     Principal,
     current_principal,
+    principal_if_set,
     principal_of_request,
     use_principal,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "current_principal",
     "grants",
     "load_oauth_settings",
+    "principal_if_set",
     "principal_of_request",
     "refusal_text",
     "scope_for",

@@ -31,7 +31,15 @@ from typing import Any, Final, Literal
 
 from zuora_mcp.identity.scopes import ALL_SCOPES, allows, grants
 
-__all__ = ["SCOPE_KEY", "Kind", "Principal", "current_principal", "principal_of_request", "use_principal"]
+__all__ = [
+    "SCOPE_KEY",
+    "Kind",
+    "Principal",
+    "current_principal",
+    "principal_if_set",
+    "principal_of_request",
+    "use_principal",
+]
 
 Kind = Literal["oauth", "static", "local"]
 # Where the gate leaves the principal in the ASGI scope (a Starlette request's ``.scope``).
@@ -111,6 +119,12 @@ def current_principal() -> Principal:
     """The caller of the request being handled; :meth:`Principal.local` outside an HTTP request."""
     found = _CURRENT.get()
     return found if found is not None else Principal.local()
+
+
+def principal_if_set() -> Principal | None:
+    """The principal the gate set, or ``None``: for code that must not fall back to the local user
+    (e.g. to refuse rather than assume, should an HTTP path ever bypass the gate)."""
+    return _CURRENT.get()
 
 
 @contextlib.contextmanager
