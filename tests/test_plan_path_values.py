@@ -61,6 +61,9 @@ def test_an_unsafe_value_is_refused_every_time_the_plan_is_asked_for_its_url() -
 
 def test_a_plan_encodes_its_path_once_and_gives_the_same_target_each_time() -> None:
     plan = RequestPlan(
-        method="GET", path="/v1/invoices/{invoiceKey}", path_params={"invoiceKey": "A\u00c4-1"}, query={"b": 1, "a": True}
+        method="GET",
+        path="/v1/invoices/{invoiceKey}",
+        path_params={"invoiceKey": "A\u00c4-1"},
+        query={"b": 1, "a": True},
     )
     assert plan.target() == plan.target() == "/v1/invoices/A%C3%84-1?a=true&b=1"
