@@ -25,7 +25,7 @@ from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp.types.version import MODERN_PROTOCOL_VERSIONS
 
-from zuora_mcp import __version__, apps, reconcile_tool
+from zuora_mcp import __version__, apps, reconcile_tool, telemetry
 from zuora_mcp.audit import AuditLog
 from zuora_mcp.catalog import ToolSpec, load_catalog, tool_definition
 from zuora_mcp.client import BillingClient
@@ -102,6 +102,7 @@ def build_app(
     opens the configured one). ``principal`` names the caller where the request names none (stdio).
     """
     provider = get_provider(settings.provider)
+    telemetry.configure()  # ZUORA_MCP_OTEL=1 or OTEL_*: spans and metrics; off (and free) otherwise
     key = settings.secret_key.reveal().encode() if settings.secret_key else secrets.token_bytes(32)
     audit = AuditLog(settings.audit_log)
     signer = TokenSigner(key, ttl_seconds=settings.token_ttl_seconds, clock=clock)
@@ -137,6 +138,14 @@ def build_server(app: ServerApp) -> Server[Any]:
         return types.ListToolsResult(tools=app.listed_tools)
 
     async def call_tool(
+        ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult | types.InputRequiredResult:
+        with telemetry.tool_call(params.name, app.provider.name, _safety(app, params.name)) as traced:
+            result = await untraced_call_tool(ctx, params)
+            traced.finish(_status_of(result), is_error=getattr(result, "is_error", False) is True)
+            return result
+
+    async def untraced_call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult | types.InputRequiredResult:
         modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
@@ -251,6 +260,24 @@ def _approval(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequest
 
         return Approval("inline", ask=ask)
     return Approval("none")
+
+
+def _safety(app: ServerApp, name: str) -> str | None:
+    """The safety class telemetry labels a call with; None for a name the server does not serve."""
+    spec = app.executor.tools.get(name)
+    if spec is not None:
+        return spec.safety
+    if app.explorer is not None and app.explorer.serves(name):
+        return "explorer"
+    return {reconcile_tool.NAME: "read", apps.APPROVE_TOOL_NAME: "write"}.get(name)
+
+
+def _status_of(result: types.CallToolResult | types.InputRequiredResult) -> str:
+    """The outcome's ``status`` as telemetry records it."""
+    if isinstance(result, types.InputRequiredResult):
+        return "input_required"
+    status = (result.structured_content or {}).get("status")
+    return status if isinstance(status, str) else "error" if result.is_error else "ok"
 
 
 def _result(outcome: ToolOutcome) -> types.CallToolResult:
