@@ -205,7 +205,7 @@ async def test_the_card_shows_a_zoho_collect_with_inferred_rules_and_a_hostile_c
         sandbox.tenant.customers[BOWMAN].display_name = HOSTILE
         money = {"label": "Invoice INV-000001 balance", "before": 240.0, "after": 0.0, "currency": "USD"}
         preview = await preview_for_card(
-            client, "collect_invoice_payment", {"invoiceId": invoice_id(1), "card_id": CARD_4242}, money=money
+            client, "collect_invoice_payment", {"invoice_id": invoice_id(1), "card_id": CARD_4242}, money=money
         )
         assert preview.credential, preview.result
 
@@ -275,7 +275,7 @@ async def test_after_expiry_the_buttons_say_expired_and_pressing_them_runs_nothi
 async def test_a_refused_preview_shows_the_failed_check_and_the_refusal_with_no_buttons(browser: Browser) -> None:
     async with zoho() as (client, sandbox):
         # No card_id or account_id: the server refuses before minting anything.
-        preview = await preview_for_card(client, "collect_invoice_payment", {"invoiceId": invoice_id(1)})
+        preview = await preview_for_card(client, "collect_invoice_payment", {"invoice_id": invoice_id(1)})
         assert preview.credential is None
 
         card_host, report = await browser.run(client, preview, [], "zoho-refused")

@@ -47,7 +47,7 @@ async def test_a_void_whose_answer_was_lost_is_settled_executed_from_the_invoice
     async with tenant(zoho, location) as t, served(t) as client:
         zoho.faults.once("drop_after_commit", "POST", "/billing/v1/invoices/*/void")
         with anyio.fail_after(30):
-            result = await client.call_tool("void_invoice", {"invoiceId": invoice_id(1)})
+            result = await client.call_tool("void_invoice", {"invoice_id": invoice_id(1)})
         assert result.structured_content["status"] == "outcome_unknown"
 
         [row] = await run(t)
@@ -64,7 +64,7 @@ async def test_a_charge_whose_answer_was_lost_is_found_among_the_invoices_paymen
         zoho.faults.once("drop_after_commit", "POST", "/billing/v1/invoices/*/collect")
         with anyio.fail_after(30):
             result = await client.call_tool(
-                "collect_invoice_payment", {"invoiceId": invoice_id(1), "card_id": CARD_4242}
+                "collect_invoice_payment", {"invoice_id": invoice_id(1), "card_id": CARD_4242}
             )
         assert result.structured_content["status"] == "outcome_unknown"
         assert sum(1 for c in zoho.tenant.charges if c["status"] == "approved") == 1
@@ -84,7 +84,7 @@ async def test_a_charge_that_never_reached_zoho_is_settled_failed_and_nothing_wa
         zoho.faults.once("drop_before_commit", "POST", "/billing/v1/invoices/*/collect")
         with anyio.fail_after(30):
             result = await client.call_tool(
-                "collect_invoice_payment", {"invoiceId": invoice_id(1), "card_id": CARD_4242}
+                "collect_invoice_payment", {"invoice_id": invoice_id(1), "card_id": CARD_4242}
             )
         assert result.structured_content["status"] == "outcome_unknown"
         assert zoho.tenant.charges == []
@@ -107,23 +107,23 @@ async def test_writes_of_a_process_killed_between_intent_and_outcome_are_settled
                 ): "executed",
                 await t.crashed_write(
                     "write_off_invoice",
-                    f"invoiceId={invoice_id(2)}",
-                    zoho_plan("write_off_invoice", {"invoiceId": invoice_id(2), "reason": "Goodwill"}),
+                    f"invoice_id={invoice_id(2)}",
+                    zoho_plan("write_off_invoice", {"invoice_id": invoice_id(2), "reason": "Goodwill"}),
                 ): "executed",
                 await t.crashed_write(
                     "delete_invoice",
-                    f"invoiceId={invoice_id(6)}",
-                    zoho_plan("delete_invoice", {"invoiceId": invoice_id(6)}),
+                    f"invoice_id={invoice_id(6)}",
+                    zoho_plan("delete_invoice", {"invoice_id": invoice_id(6)}),
                 ): "executed",
                 await t.crashed_write(
                     "cancel_invoice_write_off",
-                    f"invoiceId={invoice_id(8)}",
-                    zoho_plan("cancel_invoice_write_off", {"invoiceId": invoice_id(8)}),
+                    f"invoice_id={invoice_id(8)}",
+                    zoho_plan("cancel_invoice_write_off", {"invoice_id": invoice_id(8)}),
                 ): "executed",
                 # Killed after the intent, before anything was sent:
                 await t.record_intent("create_invoice", "reference_number=PO-78"): "failed",
-                await t.record_intent("mark_invoice_open", f"invoiceId={invoice_id(5)}"): "failed",
-                await t.record_intent("void_invoice", f"invoiceId={invoice_id(3)}"): "failed",
+                await t.record_intent("mark_invoice_open", f"invoice_id={invoice_id(5)}"): "failed",
+                await t.record_intent("void_invoice", f"invoice_id={invoice_id(3)}"): "failed",
             }
         writes = zoho.counters.writes_applied
 
@@ -141,14 +141,14 @@ async def test_an_email_is_never_settled_by_a_read_but_its_history_is_quoted(
     zoho: RunningZohoSandbox, sqlite_location: str
 ) -> None:
     arguments = {
-        "invoiceId": invoice_id(1),
+        "invoice_id": invoice_id(1),
         "to_mail_ids": ["benjamin.george@bowmanfurniture.com"],
         "subject": "Invoice INV-000001",
         "body": "Please find the invoice attached.",
     }
     async with tenant(zoho, sqlite_location) as t:
         with anyio.fail_after(30):
-            await t.crashed_write("email_invoice", f"invoiceId={invoice_id(1)}", zoho_plan("email_invoice", arguments))
+            await t.crashed_write("email_invoice", f"invoice_id={invoice_id(1)}", zoho_plan("email_invoice", arguments))
         no_key = await t.record_intent("create_invoice", None)
 
         rows = {row.intent_id: row for row in await run(t)}
@@ -158,5 +158,5 @@ async def test_an_email_is_never_settled_by_a_read_but_its_history_is_quoted(
         [email] = [row for row in rows.values() if row.tool == "email_invoice"]
         assert "no email log" in email.how
         assert "benjamin.george@bowmanfurniture.com" in email.how
-        assert email.settle_read == f"get_invoice(invoiceId='{invoice_id(1)}')"
+        assert email.settle_read == f"get_invoice(invoice_id='{invoice_id(1)}')"
         assert "no reference_number" in rows[no_key].how

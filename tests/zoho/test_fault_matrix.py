@@ -106,15 +106,15 @@ async def settle(h: Harness, row: str, settle_with: str, applied: int) -> None:
     read, key, value = found.groups()
     if tool == "create_invoice":
         assert read == "list_invoices"
-        listed = await h.call("list_invoices", {"customerId": BOWMAN})
+        listed = await h.call("list_invoices", {"customer_id": BOWMAN})
         numbers = [i["invoice_id"] for i in listed.structured_content["invoices"]]
         references = []
         for invoice_id in numbers:
-            one = await h.call("get_invoice", {"invoiceId": invoice_id})
+            one = await h.call("get_invoice", {"invoice_id": invoice_id})
             references.append(one.structured_content["invoice"].get("reference_number"))
         assert references.count(args["reference_number"]) == applied
         return
-    assert (read, key, value) == ("get_invoice", "invoiceId", args["invoiceId"])
+    assert (read, key, value) == ("get_invoice", "invoice_id", args["invoice_id"])
     if tool == "delete_invoice":
         gone = await h.call(read, {key: value})
         assert gone.is_error is bool(applied)
@@ -206,7 +206,7 @@ async def test_a_charge_retried_after_an_unknown_outcome_is_refused_once_it_happ
             retry = await h.call("collect_invoice_payment", args)
             approved = [c for c in zoho.tenant.charges if c["status"] == "approved"]
     assert first.structured_content["status"] == "outcome_unknown"
-    assert "get_invoice(invoiceId=" in first.structured_content["settle_with"]
+    assert "get_invoice(invoice_id=" in first.structured_content["settle_with"]
     assert retry.structured_content["status"] == "refused"
     assert "Invoice has an unpaid balance" in retry.content[0].text
     assert len(approved) == 1

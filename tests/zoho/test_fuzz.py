@@ -42,10 +42,9 @@ CATALOG = {tool.name: tool for tool in load_catalog("zoho")}
 WRITE_TOOLS = sorted(name for name, tool in CATALOG.items() if tool.safety != "read")
 READ_TOOLS = sorted(name for name, tool in CATALOG.items() if tool.safety == "read")
 KNOWN = {
-    "invoiceId": [inv(1), inv(4), inv(5), inv(7), "999"],
-    "lineItemId": [demo_id(207), demo_id(208)],
+    "invoice_id": [inv(1), inv(4), inv(5), inv(7), "999"],
+    "line_item_id": [demo_id(207), demo_id(208)],
     "customer_id": [BOWMAN, LUMEN],
-    "customerId": [BOWMAN, LUMEN],
     "card_id": [CARD_4242],
     "account_id": [BANK_6789],
 }

@@ -50,8 +50,8 @@ async def test_a_write_previews_without_sending_then_runs_once_with_its_token(
 
 def _other_arguments(tool: str) -> dict[str, Any]:
     args = dict(WRITE_CASES[tool])
-    if "invoiceId" in args:
-        args["invoiceId"] = inv(9) if args["invoiceId"] != inv(9) else inv(1)
+    if "invoice_id" in args:
+        args["invoice_id"] = inv(9) if args["invoice_id"] != inv(9) else inv(1)
     else:
         args["reference_number"] = "PO-SOMETHING-ELSE"
     return args

@@ -56,7 +56,7 @@ def test_the_inspector_lists_every_zoho_tool_under_strict_with_no_portability_fi
 
 
 def test_the_inspector_reads_an_invoice_and_previews_a_charge(node_tools: NodeTools) -> None:
-    code, invoice = call(node_tools, "get_invoice", {"invoiceId": inv(1)})
+    code, invoice = call(node_tools, "get_invoice", {"invoice_id": inv(1)})
     assert code == 0
     assert invoice["invoice"]["number"] == "INV-000001"
     code, preview = call(

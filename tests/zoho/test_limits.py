@@ -17,7 +17,7 @@ async def test_the_daily_cap_fails_a_read_at_once_saying_why_without_waiting(zoh
     zoho.faults.once("429_daily", "GET", "/billing/v1/invoices/*")
     with anyio.fail_after(5):
         async with connected(zoho) as h:
-            result = await h.call("get_invoice", {"invoiceId": inv(1)})
+            result = await h.call("get_invoice", {"invoice_id": inv(1)})
     assert result.is_error
     text = result.content[0].text
     assert "daily Zoho API calls" in text
@@ -30,7 +30,7 @@ async def test_a_per_minute_cap_is_waited_out_as_zoho_asks_and_the_read_succeeds
     zoho.faults.once("429", "GET", "/billing/v1/invoices")
     with anyio.fail_after(10):
         async with connected(zoho) as h:
-            result = await h.call("list_invoices", {"perPage": 2})
+            result = await h.call("list_invoices", {"per_page": 2})
     assert not result.is_error, result.content[0].text
     assert h.sleeps.waits == [1.0]
 
@@ -43,7 +43,7 @@ async def test_eleven_token_refreshes_in_ten_minutes_never_reach_zoho(zoho: Runn
     with anyio.fail_after(20):
         async with connected(zoho, client_clock=lambda: 10_000.0) as h:
             for _ in range(11):
-                result = await h.call("get_invoice", {"invoiceId": inv(1)})
+                result = await h.call("get_invoice", {"invoice_id": inv(1)})
                 outcomes.append(result)
                 zoho.expire_tokens()
     assert [r.is_error for r in outcomes] == [False] * 10 + [True]

@@ -64,7 +64,7 @@ async def _nothing(message: str) -> None:
 
 
 async def _attach(file: Any, reader: CountingReader) -> PreflightReport:
-    return await attach_file_to_invoice({"invoiceId": inv(1), "attachment": file}, reader, _nothing)
+    return await attach_file_to_invoice({"invoice_id": inv(1), "attachment": file}, reader, _nothing)
 
 
 @pytest.mark.parametrize(

@@ -52,23 +52,23 @@ async def test_a_pass_through_every_path_leaks_no_secret(tmp_path: Path, caplog:
                 return result
 
             async with connected(zoho, audit=audit) as h:
-                await call("get_invoice", {"invoiceId": inv(1)})
-                await call("get_invoice", {"invoiceId": "999"})  # Zoho: 1002
-                await call("get_invoice", {"invoiceId": "../x"})  # refused before sending
+                await call("get_invoice", {"invoice_id": inv(1)})
+                await call("get_invoice", {"invoice_id": "999"})  # Zoho: 1002
+                await call("get_invoice", {"invoice_id": "../x"})  # refused before sending
                 asked = await call("collect_invoice_payment", WRITE_CASES["collect_invoice_payment"])
                 token = asked.structured_content["confirmation_token"]
                 await call(
                     "collect_invoice_payment", {**WRITE_CASES["collect_invoice_payment"], "confirmation_token": token}
                 )
-                await call("delete_invoice", {"invoiceId": inv(4)})  # refused by preflight
+                await call("delete_invoice", {"invoice_id": inv(4)})  # refused by preflight
                 zoho.expire_tokens()  # the next call gets 401 and refreshes
-                await call("list_invoices", {"filterBy": "Status.Unpaid"})
+                await call("list_invoices", {"filter_by": "Status.Unpaid"})
                 zoho.faults.once("code_nonzero_200", "GET", "/billing/v1/invoices")
                 await call("list_invoices", {})
                 zoho.faults.once("500", "POST", "/billing/v1/invoices/*/void")
-                asked = await call("void_invoice", {"invoiceId": inv(2)})
+                asked = await call("void_invoice", {"invoice_id": inv(2)})
                 token = asked.structured_content["confirmation_token"]
-                unknown = await call("void_invoice", {"invoiceId": inv(2), "confirmation_token": token})
+                unknown = await call("void_invoice", {"invoice_id": inv(2), "confirmation_token": token})
                 assert unknown.structured_content["status"] == "outcome_unknown"
                 reprs = [repr(h.app.settings), repr(h.app.client), repr(h.app.executor.guard.signer)]
             assert_sandbox_used(zoho)
@@ -112,9 +112,9 @@ async def test_a_verbose_stdio_server_leaks_no_secret(tmp_path: Path) -> None:
     with anyio.fail_after(60), errlog.open("w") as stderr:
         async with Client(stdio_client(params, errlog=stderr), mode="legacy") as client:
             for name, arguments in (
-                ("get_invoice", {"invoiceId": inv(1)}),
-                ("get_invoice", {"invoiceId": "999"}),
-                ("delete_invoice", {"invoiceId": inv(4)}),
+                ("get_invoice", {"invoice_id": inv(1)}),
+                ("get_invoice", {"invoice_id": "999"}),
+                ("delete_invoice", {"invoice_id": inv(4)}),
             ):
                 texts.append(text_of(await client.call_tool(name, arguments)))
             charge = WRITE_CASES["collect_invoice_payment"]

@@ -37,7 +37,7 @@ def server_env() -> dict[str, str]:
 async def read_then_charge(client: Client) -> None:
     names = {tool.name for tool in (await client.list_tools()).tools}
     assert {"get_invoice", "collect_invoice_payment", "attach_file_to_invoice"} <= names
-    read = await client.call_tool("get_invoice", {"invoiceId": inv(1)})
+    read = await client.call_tool("get_invoice", {"invoice_id": inv(1)})
     assert read.structured_content is not None
     assert read.structured_content["invoice"]["balance"] == 240
     args = WRITE_CASES["collect_invoice_payment"]

@@ -75,6 +75,9 @@ def _tool(recipe: Recipe, provider: str, vendor: str) -> ToolSpec:
         filters=recipe.filters,
         summarize=recipe.summarize,
         multipart=derived.get("body_media") == "multipart/form-data",
+        # The derive step names a body that is not an object (an array) "body": it travels as the body.
+        whole_body=derived["locations"].get("body") == "body"
+        and not ((derived.get("request") or {}).get("body") or {}).get("properties"),
         file_parts=tuple(derived.get("file_parts") or ()),
     )
 

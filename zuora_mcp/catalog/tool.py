@@ -48,6 +48,7 @@ class ToolSpec:
     filters: Mapping[str, Filter] = field(default_factory=dict)
     summarize: Summarizer | None = None
     multipart: bool = False  # the body is multipart/form-data; ``file_parts`` are its files
+    whole_body: bool = False  # the argument ``body`` is the request body itself (an array), not a field
     file_parts: tuple[str, ...] = ()
 
     @property
@@ -72,6 +73,7 @@ class ToolSpec:
             wire_names=self.wire_names,
             custom_suffix=_CUSTOM_SUFFIX if self.accepts_custom_fields else None,
             skip=OWN_ARGUMENTS | self.filters.keys(),
+            whole_body=self.whole_body,
         )
         if filters:
             query["filter[]"] = filters

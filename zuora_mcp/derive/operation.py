@@ -61,8 +61,14 @@ class DerivedOperation:
 
 
 def input_name(name: str) -> str:
-    """The argument name for a spec parameter: ``account-key`` → ``accountKey``, ``filter[]`` → ``filter``."""
+    """The argument name for a spec parameter: ``account-key`` → ``accountKey``, ``filter[]`` → ``filter``.
+
+    A name that is already an identifier stays as the spec spells it (Zoho's ``invoice_id``,
+    ``per_page``): path, query and body arguments of one vendor then read alike.
+    """
     name = name.removesuffix("[]")
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return name
     head, *rest = re.split(r"[-_.\s]+", name)
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 

@@ -75,7 +75,7 @@ async def _record(
 
 async def read_invoice(report: PreflightReport, reader: Reader, args: Mapping[str, Any]) -> dict[str, Any] | None:
     """The invoice the write names; on failure a failed "exists" check and None."""
-    return await _record(report, reader, "Invoice", INVOICE, "invoice_id", str(args["invoiceId"]), "invoice")
+    return await _record(report, reader, "Invoice", INVOICE, "invoice_id", str(args["invoice_id"]), "invoice")
 
 
 async def read_customer(report: PreflightReport, reader: Reader, customer_id: Any) -> dict[str, Any] | None:

@@ -19,19 +19,19 @@ PAID_INVOICE = invoice_id(4)  # INV-000004, paid by card: delete is refused
 
 async def play(session: DemoSession) -> int:
     session.step("2. Find Bowman Furniture's unpaid invoices")
-    await session.call("list_invoices", {"customerId": BOWMAN, "filterBy": "Status.Unpaid", "perPage": 5})
+    await session.call("list_invoices", {"customer_id": BOWMAN, "filter_by": "Status.Unpaid", "per_page": 5})
 
     session.step("3. Read invoice INV-000001")
-    await session.call("get_invoice", {"invoiceId": INVOICE})
+    await session.call("get_invoice", {"invoice_id": INVOICE})
 
     session.step("4. Dry-run a card charge: the preview names the card and the amount, nothing is sent")
-    collect = {"invoiceId": INVOICE, "card_id": CARD_4242}
+    collect = {"invoice_id": INVOICE, "card_id": CARD_4242}
     await session.call("collect_invoice_payment", {**collect, "dry_run": True})
 
     session.step("5. Writes Zoho would refuse are refused before anything is sent")
-    usage = {"invoiceId": INVOICE, "invoice_items": [{"code": "UsageAddon", "quantity": 500, "price": 0.01}]}
+    usage = {"invoice_id": INVOICE, "invoice_items": [{"code": "UsageAddon", "quantity": 500, "price": 0.01}]}
     await session.call("add_invoice_line_items", usage)
-    await session.call("delete_invoice", {"invoiceId": PAID_INVOICE})
+    await session.call("delete_invoice", {"invoice_id": PAID_INVOICE})
 
     session.step("6. Ask to charge the card: this client cannot show a prompt, so the server returns a token")
     preview, _, _ = await session.call("collect_invoice_payment", collect)
@@ -46,5 +46,5 @@ async def play(session: DemoSession) -> int:
     await session.call("collect_invoice_payment", {**collect, "confirmation_token": token})
 
     session.step("8. Read invoice INV-000001 again: paid, with the card payment")
-    await session.call("get_invoice", {"invoiceId": INVOICE})
+    await session.call("get_invoice", {"invoice_id": INVOICE})
     return 0

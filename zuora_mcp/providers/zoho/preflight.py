@@ -86,10 +86,10 @@ def _changes(invoice: Mapping[str, Any], args: Mapping[str, Any]) -> str:
 
 
 async def update_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would update invoice {args['invoiceId']}.")
-    if args.get("ignoreAutoNumberGeneration") is True:
+    report = PreflightReport(effect=f"Would update invoice {args['invoice_id']}.")
+    if args.get("ignore_auto_number_generation") is True:
         report.add(
-            "invoice_number is given (ignoreAutoNumberGeneration=true)", bool(args.get("invoice_number")), "required"
+            "invoice_number is given (ignore_auto_number_generation=true)", bool(args.get("invoice_number")), "required"
         )
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
@@ -102,7 +102,7 @@ async def update_invoice(args: Mapping[str, Any], reader: Reader, progress: Prog
 
 
 async def delete_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would delete invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would delete invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -117,7 +117,7 @@ async def delete_invoice(args: Mapping[str, Any], reader: Reader, progress: Prog
 
 
 async def void_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would void invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would void invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -140,7 +140,7 @@ async def void_invoice(args: Mapping[str, Any], reader: Reader, progress: Progre
 
 
 async def mark_invoice_open(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would mark invoice {args['invoiceId']} open.")
+    report = PreflightReport(effect=f"Would mark invoice {args['invoice_id']} open.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -156,7 +156,7 @@ async def mark_invoice_open(args: Mapping[str, Any], reader: Reader, progress: P
 
 
 async def write_off_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would write off invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would write off invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -175,7 +175,7 @@ async def write_off_invoice(args: Mapping[str, Any], reader: Reader, progress: P
 
 
 async def cancel_invoice_write_off(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would cancel the write-off of invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would cancel the write-off of invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -192,7 +192,7 @@ async def cancel_invoice_write_off(args: Mapping[str, Any], reader: Reader, prog
 
 
 async def add_invoice_line_items(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would add lines to invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would add lines to invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -209,12 +209,12 @@ async def add_invoice_line_items(args: Mapping[str, Any], reader: Reader, progre
 
 
 async def delete_invoice_line_item(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would remove line {args.get('lineItemId')} of invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would remove line {args.get('line_item_id')} of invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
     status_allows(report, invoice, PENDING, "changing lines", inferred=False, code=102028)
-    wanted = str(args.get("lineItemId"))
+    wanted = str(args.get("line_item_id"))
     lines = [i for i in invoice.get("invoice_items") or [] if isinstance(i, Mapping)]
     line = next((i for i in lines if str(i.get("item_id")) == wanted), None)
     # That the path takes the line's item_id is the spec's reading of an ambiguous example (inferred).
@@ -242,7 +242,7 @@ def _address_text(value: Any) -> str:
 
 
 async def update_invoice_address(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would change the address on invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would change the address on invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -278,7 +278,7 @@ def _field_changes(invoice: Mapping[str, Any], entries: Any, key: str) -> str:
 
 
 async def update_invoice_custom_fields(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would set custom fields on invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would set custom fields on invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -291,7 +291,7 @@ async def update_invoice_custom_fields(args: Mapping[str, Any], reader: Reader, 
 async def set_invoice_custom_fields_by_label(
     args: Mapping[str, Any], reader: Reader, progress: Progress
 ) -> PreflightReport:
-    report = PreflightReport(effect=f"Would set custom fields on invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would set custom fields on invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report

@@ -7,7 +7,7 @@ reads the customer's newest invoices: if one already carries that reference, the
 naming it. A retry after an unknown outcome is then safe by construction — it either finds the
 invoice the lost create made, or makes the only one. Only the newest :data:`RECENT` are read (one
 GET each): a lost create is always among the newest, and a preflight must stay within Zoho's
-per-minute budget. With ``ignoreAutoNumberGeneration`` the caller's ``invoice_number`` must be
+per-minute budget. With ``ignore_auto_number_generation`` the caller's ``invoice_number`` must be
 given (documented) and free in the organisation (Zoho's 1001 otherwise).
 """
 
@@ -80,10 +80,10 @@ async def create_invoice(args: Mapping[str, Any], reader: Reader, progress: Prog
         bool(reference),
         quoted(reference) if reference else "pass a PO or order id, unique per invoice",
     )
-    automatic = args.get("ignoreAutoNumberGeneration") is not True
+    automatic = args.get("ignore_auto_number_generation") is not True
     chosen = "" if automatic else str(args.get("invoice_number") or "").strip()
     if not automatic:
-        report.add("invoice_number is given (ignoreAutoNumberGeneration=true)", bool(chosen), "required")
+        report.add("invoice_number is given (ignore_auto_number_generation=true)", bool(chosen), "required")
     customer = await read_customer(report, reader, args.get("customer_id"))
     if customer is None or not reference:
         return report

@@ -64,7 +64,7 @@ def _decoded(report: PreflightReport, attachment: Any) -> tuple[str, str, bytes]
 
 
 async def attach_file_to_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would attach a file to invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would attach a file to invoice {args['invoice_id']}.")
     decoded = _decoded(report, args.get("attachment"))
     if decoded is None:
         return report

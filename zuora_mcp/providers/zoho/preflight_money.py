@@ -73,7 +73,7 @@ def _usable(method: Mapping[str, Any]) -> tuple[bool, str]:
 
 
 async def collect_invoice_payment(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would charge the balance of invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would charge the balance of invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -122,7 +122,7 @@ async def _credit_notes(reader: Reader, customer_id: Any) -> dict[str, Mapping[s
 
 
 async def apply_credits_to_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would apply credits to invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would apply credits to invoice {args['invoice_id']}.")
     invoice = await read_invoice(report, reader, args)
     if invoice is None:
         return report
@@ -183,7 +183,7 @@ def _contacts(customer: Mapping[str, Any] | None) -> set[str]:
 
 
 async def email_invoice(args: Mapping[str, Any], reader: Reader, progress: Progress) -> PreflightReport:
-    report = PreflightReport(effect=f"Would email invoice {args['invoiceId']}.")
+    report = PreflightReport(effect=f"Would email invoice {args['invoice_id']}.")
     to = [str(a) for a in args.get("to_mail_ids") or []]
     cc = [str(a) for a in args.get("cc_mail_ids") or []]
     report.add("A recipient is given", bool(to), ", ".join(to) or "to_mail_ids is empty")

@@ -18,7 +18,7 @@ from zuora_mcp.providers.zoho import summaries
 
 __all__ = ["RECIPES", "SETTLE_WITH"]
 
-_ID = {"invoiceId": "The invoice_id (digits), not the INV- number."}
+_ID = {"invoice_id": "The invoice_id (digits), not the INV- number."}
 _SUMMARY = (
     "invoice_id",
     "number",
@@ -96,7 +96,7 @@ RECIPES: tuple[Recipe, ...] = (
     Recipe(
         name="list_invoices",
         title="List invoices",
-        description="Find invoices by status group (filterBy) or customer. For more, pass nextPage back as page.",
+        description="Find invoices by status group (filter_by) or customer. For more, pass nextPage back as page.",
         operation_id="list_invoices",
         safety="read",
         shaping=Shaping(fields=_SUMMARY, container="invoices", pagination="page_context"),
@@ -119,7 +119,7 @@ RECIPES: tuple[Recipe, ...] = (
         query=("send", "ignore_auto_number_generation"),
         notes={
             "reference_number": "Required by this tool: unique per invoice, e.g. the PO or order id.",
-            "ignoreAutoNumberGeneration": "true: use invoice_number as given (then required and unique).",
+            "ignore_auto_number_generation": "true: use invoice_number as given (then required and unique).",
         },
         limits={"reference_number": {"minLength": 1, "maxLength": 100}},
         omit=_OMIT,
@@ -314,6 +314,8 @@ RECIPES: tuple[Recipe, ...] = (
 # happened (the list has no reference filter, so the newest are read), and a retry of the create
 # itself is refused when an invoice has that reference (see preflight_create).
 SETTLE_WITH: dict[str, tuple[str, str | None]] = {
-    "create_invoice": ("list_invoices", "reference_number"),
-    "*": ("get_invoice", "invoiceId"),
+    # The read to make: the customer's invoices, where the create's reference_number shows whether it
+    # landed (the ledger records that reference through the provider's natural_keys).
+    "create_invoice": ("list_invoices", "customer_id"),
+    "*": ("get_invoice", "invoice_id"),
 }

@@ -2,7 +2,7 @@
 
 Zoho takes no idempotency key, so after a lost answer nothing but a read can tell whether a write
 happened — and no write may be repeated until one has. The ledger holds the tool, the natural key
-(``invoiceId=…``; ``reference_number=…`` for a create) and when the intent was committed; never the
+(``invoice_id=…``; ``reference_number=…`` for a create) and when the intent was committed; never the
 body. What each write leaves on the invoice (Zoho's documented effects, as the sandbox organisation
 models them in ``sandbox/invoice_rules.py``, ``money_rules.py`` and ``item_rules.py``):
 
@@ -64,7 +64,7 @@ async def settle(record: Record, reader: Reader) -> Settlement:
         return await _create_invoice(record, reader, value)
     if record.tool == "email_invoice" and value:
         return await _email_invoice(record, reader, value)
-    if name != "invoiceId" or not value:
+    if name != "invoice_id" or not value:
         return Settlement(None, f"the ledger names no invoice for {record.tool}; read the invoice and decide.")
     handler = _HANDLERS.get(record.tool, _changed_or_not)
     return await handler(record, reader, value)
