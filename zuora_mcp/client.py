@@ -33,7 +33,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx2
 
-from zuora_mcp import __version__
+from zuora_mcp import __version__, telemetry
 from zuora_mcp._answers import (
     Call,
     no_answer,
@@ -82,8 +82,9 @@ _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 def new_track_id() -> str:
-    """A fresh track id for one logical call: ``zmcp-`` and 32 hex digits."""
-    return "zmcp-" + uuid.uuid4().hex
+    """A fresh track id for one logical call: ``zmcp-`` and 32 hex digits; with telemetry on, the current
+    trace and span ids (``zmcp-<trace id>-<span id>``), so the vendor's logs join the trace."""
+    return telemetry.current_track_id() or "zmcp-" + uuid.uuid4().hex
 
 
 @dataclass
@@ -268,6 +269,7 @@ class BillingClient:
                 await self._pause(call, delay, attempts, type(exc).__name__)
                 continue
             status = response.status_code
+            telemetry.answered(status, self._settings.provider, api=call.api)
             if status < 400:
                 return _Outcome(response, attempts, maybe_applied)
             if status == 401 and call.api and self._tokens is not None and token is not None and not refreshed:
@@ -337,6 +339,7 @@ class BillingClient:
         return response
 
     def _log(self, call: Call, result: str, began: float, attempt: int, request_id: str | None) -> None:
+        telemetry.billing_attempt(call.api, call.method, call.template, result, attempt, request_id, call.track_id)
         logger.log(
             logging.DEBUG if result.startswith("2") else logging.INFO,
             "%s %s -> %s in %.0f ms (attempt %d, request id %s, track id %s)",
@@ -373,6 +376,7 @@ class BillingClient:
             raise
         if started:
             self.stats.refreshes += 1
+            telemetry.token_refreshed(self._settings.provider)
             logger.info("%s %s: HTTP 401, fetched a new token (track id %s)", call.method, call.template, call.track_id)
 
     async def _fetch_token(self) -> IssuedToken:
