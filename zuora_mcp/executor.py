@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 import jsonschema
 
+from zuora_mcp import telemetry
 from zuora_mcp.client import BillingClient, new_track_id
 from zuora_mcp.confirmation import Claims, TokenError
 from zuora_mcp.errors import BillingError, BillingRequestError, InvalidArgument, OutcomeUnknown, TransportError
@@ -324,6 +325,7 @@ class Executor:
         try:
             response = await self.client.send(plan, track_id=track_id)
         except OutcomeUnknown as exc:
+            telemetry.write_outcome("outcome_unknown", tool=name, provider=self.provider.name)
             warning = await guard.outcome(
                 name, args, intent_id, "outcome_unknown", str(exc), idempotency_key=key, track_id=exc.track_id
             )
@@ -342,6 +344,7 @@ class Executor:
             )
             return _with_warning(_failure(exc, self.provider, changed_note=f" {NOTHING_CHANGED}"), warning)
         await steps.step("done")
+        telemetry.write_outcome("executed", tool=name, provider=self.provider.name)
         warning = await guard.outcome(
             name,
             args,

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import anyio
 
+from zuora_mcp import telemetry
 from zuora_mcp.audit import AuditLog, AuditRecord, Decision
 from zuora_mcp.config import Settings
 from zuora_mcp.confirmation import Claims, TokenError, TokenSigner, arguments_hash
@@ -220,6 +221,7 @@ class Guard:
         A ledger that cannot take it does not stop the answer (nothing is being written to the billing
         system); it is logged, and the next write is refused until the ledger is back.
         """
+        telemetry.decision(decision, detail, tool=tool, provider=self.provider)
         if decision in ("previewed", "refused", "declined"):
             event: EventDecision = decision
             try:
@@ -264,6 +266,7 @@ class Guard:
             detail=detail,
         )
         self.audit_sink(tool, arguments, "confirmed", how, idempotency_key=idempotency_key, track_id=track_id)
+        telemetry.decision("confirmed", how, tool=tool, provider=self.provider)
         return intent_id
 
     async def outcome(
