@@ -8,7 +8,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from zuora_mcp.providers.zuora.sandbox import DEFAULT_CLIENT_ID, RunningSandbox
+from tests.tenant_conformance.state import tenant_state
+from zuora_mcp.providers.zuora.sandbox import DEFAULT_CLIENT_ID, RunningSandbox, settlement_rules
 
 
 @pytest.fixture
@@ -110,3 +111,23 @@ def test_a_401_is_readable_where_the_sdk_reads_it(tenant: RunningSandbox) -> Non
     answer = httpx2.get(f"{tenant.base_url}/v1/invoices/INV00000001", headers={"Authorization": "Bearer nope"})
     assert answer.status_code == 401
     assert answer.json()["message"] == "Authentication error"
+
+
+def test_a_write_that_fails_after_changing_the_tenant_is_undone(
+    http: httpx2.Client, tenant: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = settlement_rules.apply_memo_to_invoice
+
+    def applies_then_breaks(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)  # the credit memo is stored and applied: the tenant has changed
+        raise RuntimeError("a defect in the tenant after the change")
+
+    monkeypatch.setattr(settlement_rules, "apply_memo_to_invoice", applies_then_breaks)
+    before = tenant_state(tenant)
+    answer = http.put("/v1/invoices/INV00000001/reverse", json={})
+    assert answer.status_code == 500
+    assert answer.json() == {"reasons": [{"code": "SystemError", "message": "internal server error"}]}
+    assert tenant_state(tenant) == before
+    monkeypatch.undo()
+    assert http.get("/object-query/invoices").status_code == 200
+    assert http.put("/v1/invoices/INV00000001/reverse", json={}).json()["success"] is True

@@ -317,7 +317,7 @@ class SandboxApp:
             # Nothing stored without an answer. A Refusal changed nothing (the rules check everything
             # before they change anything; the property tests hold them to it). Any other failure,
             # even in the tenant's own code after a change or while writing the answer, is undone.
-            saved = self.tenant.snapshot() if route.is_write else None
+            saved = self.tenant.snapshot(named_records(params, body)) if route.is_write else None
             try:
                 result = route.handler(call)
                 encoded = Reply(200, result).encoded()
@@ -397,6 +397,27 @@ def _fault_reply(plan: FaultPlan, request_id: str) -> Reply:
             503, {"message": "Service Unavailable"}, [("Retry-After", str(max(int(plan.retry_after + 0.999), 0)))]
         )
     return Reply(status, {"message": "Bad Gateway" if status == 502 else "Error"})
+
+
+_RECORD_KEYS = frozenset({"id", "invoiceId", "creditMemoId", "debitMemoId"})
+
+
+def named_records(params: dict[str, str], body: Any) -> list[str]:
+    """The ids and numbers a write names: its path parameters and the body's record references
+    (batch update's invoices[].id, apply's invoiceId/debitMemoId). Bounded by the body's size."""
+    keys = list(params.values())
+    pending = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name in _RECORD_KEYS and isinstance(value, str):
+                    keys.append(value)
+                elif isinstance(value, dict | list):
+                    pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return keys
 
 
 def _not_json(constant: str) -> Any:

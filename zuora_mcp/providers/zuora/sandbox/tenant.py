@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -111,14 +111,40 @@ class Tenant:
         "_id_seq",
         "_numbers",
     )
+    _TABLES = ("invoices", "credit_memos", "debit_memos")
 
-    def snapshot(self) -> dict[str, Any]:
-        """Everything a write may change (not the clock): :meth:`restore` puts it back after a failure."""
-        return copy.deepcopy({name: getattr(self, name) for name in self._STATE})
+    def snapshot(self, touched: Iterable[str] | None = None) -> dict[str, Any]:
+        """What :meth:`restore` needs to undo a write that failed.
+
+        ``touched``: the ids or numbers of the records the write names (path and body). A write
+        changes only those records, adds records and appends to lists, so the tables are copied
+        shallowly and only the named records deeply: the cost does not grow with the tenant (a
+        deep copy of 2,000 invoices takes ~150 ms). ``None`` copies everything deeply (tests).
+        """
+        if touched is None:
+            return copy.deepcopy({name: getattr(self, name) for name in self._STATE})
+        state: dict[str, Any] = {name: copy.copy(getattr(self, name)) for name in self._STATE}
+        records: dict[tuple[str, str], Any] = {}
+        by_number: dict[str, dict[str, Any]] = {}  # built once per table, only if a key is not an id
+        for key in set(touched):
+            for table in self._TABLES:
+                rows: dict[str, Any] = getattr(self, table)
+                record = rows.get(key)
+                if record is None:
+                    if table not in by_number:
+                        field = "invoice_number" if table == "invoices" else "number"
+                        by_number[table] = {getattr(r, field): r for r in rows.values()}
+                    record = by_number[table].get(key)
+                if record is not None:
+                    records[(table, record.id)] = copy.deepcopy(record)
+        state["_records"] = records
+        return state
 
     def restore(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
+        for name in self._STATE:
+            setattr(self, name, state[name])
+        for (table, record_id), record in state.get("_records", {}).items():
+            getattr(self, table)[record_id] = record
 
     # ---- ids and numbers -------------------------------------------------------------------
 
