@@ -121,6 +121,22 @@ _PREVIEW_KINDS = {
     "asked the person": "elicitation",
 }
 _APPROVALS = frozenset({"token", "elicitation", "card", "auto"})
+# The guard's outcome statuses, and the server's words for the rest. A read's structured content may
+# have a "status" of its own (an invoice's "Posted"): that is data, recorded as "ok".
+OUTCOME_STATUSES = frozenset(
+    {
+        "executed",
+        "preview",
+        "confirmation_required",
+        "declined",
+        "refused",
+        "failed",
+        "outcome_unknown",
+        "input_required",
+        "ok",
+        "error",
+    }
+)
 
 
 def refusal_reason(detail: str) -> str:
@@ -351,7 +367,7 @@ class _LiveCall(ToolCall):
         on.duration.record(elapsed, attributes)
 
     def finish(self, status: str | None, *, is_error: bool = False) -> None:
-        self.status = status
+        self.status = status if status in OUTCOME_STATUSES else "error" if is_error else "ok"
         self.is_error = is_error
 
 
