@@ -74,7 +74,8 @@ class Approval:
     action: str | None = None
     content: Mapping[str, Any] | None = None
     state: str | None = None
-    principal: str = ""  # who is calling: "local:<user>" over stdio, the token's subject over HTTP
+    principal: str = ""  # who is calling, as confirmations are bound to it (identity.Principal.key)
+    who: str = ""  # the same caller in words, for the ledger (identity.Principal.label)
 
 
 # The explorer's own tool: its reads are found with search_operations, whatever the provider.
@@ -141,7 +142,7 @@ class Executor:
         return await self.write(tool, args, approval or Approval(), progress, self.provider.preflights.get(name))
 
     async def approve(
-        self, credential: str, decision: str, principal: str, progress: Progress | None = None
+        self, credential: str, decision: str, principal: str, progress: Progress | None = None, who: str = ""
     ) -> ToolOutcome:
         """The approval card's Approve or Decline: the write its credential seals runs (once) or is declined.
 
@@ -167,7 +168,7 @@ class Executor:
             except LedgerUnavailable as exc:
                 return await guard.refused(name, args, _ledger_down(exc))
             return await guard.declined(name, args, "decline")
-        approval = Approval("card-approved", state=credential, principal=principal)
+        approval = Approval("card-approved", state=credential, principal=principal, who=who)
         outcome = await self.write(tool, args, approval, progress, self.provider.preflights.get(name))
         assert isinstance(outcome, ToolOutcome)  # a card-approved write never asks again
         return outcome
@@ -258,24 +259,28 @@ class Executor:
             if kind == "elicit" and not _approved(approval):
                 return await guard.declined(name, args, approval.action or "cancel")
             how: HowApproved = "elicitation" if kind == "elicit" else "card" if kind == "app" else "token"
-            return await self._send(tool, args, plan, claims.nonce, track_id, steps, how, approval.principal)
+            return await self._send(
+                tool, args, plan, claims.nonce, track_id, steps, how, approval.principal, approval.who
+            )
 
         if guard.settings.mode_for(name) == "auto":
             key = new_idempotency_key()
-            return await self._send(tool, args, plan, key, track_id, steps, "auto", approval.principal)
+            return await self._send(tool, args, plan, key, track_id, steps, "auto", approval.principal, approval.who)
 
         if approval.style == "app":  # the client renders the approval card: the credential goes to the card
             return await guard.card_required(name, args, preview, report, approval.principal)
 
         if approval.style == "inline" and approval.ask is not None:
-            ask = await guard.ask_person(name, args, report)
+            ask = await guard.ask_person(name, args, report, approval.principal)
             action, content = await approval.ask(ask.message, ask.requested_schema)
             if action != "accept" or not (content or {}).get("approve", False):
                 return await guard.declined(name, args, action if action != "accept" else "decline")
             key = new_idempotency_key()
-            return await self._send(tool, args, plan, key, track_id, steps, "elicitation", approval.principal)
+            return await self._send(
+                tool, args, plan, key, track_id, steps, "elicitation", approval.principal, approval.who
+            )
         if approval.style == "deferred":
-            return await guard.ask_person(name, args, report)
+            return await guard.ask_person(name, args, report, approval.principal)
         if guard.settings.require_human:
             return await guard.refused(
                 name,
@@ -303,6 +308,7 @@ class Executor:
         steps: _Steps,
         how: HowApproved,
         principal: str,
+        who: str = "",
     ) -> ToolOutcome:
         """Write-ahead: the intent is committed in the ledger, then the write is sent, then its outcome
         is recorded. No intent, no send."""
@@ -317,7 +323,7 @@ class Executor:
                 idempotency_key=key,
                 natural_key=natural_key(name, args, self.provider),
                 track_id=track_id,
-                principal=principal,
+                principal=who or principal,
             )
         except LedgerUnavailable as exc:
             return await guard.refused(name, args, _ledger_down(exc))

@@ -403,8 +403,10 @@ class Guard:
         )
         return ToolOutcome(content, _with_checks(text.split("\n")[0], report), meta=meta)
 
-    async def ask_person(self, tool: str, arguments: Mapping[str, Any], report: PreflightReport) -> AskPerson:
-        state, claims = self.mint(tool, arguments, report, "elicit")
+    async def ask_person(
+        self, tool: str, arguments: Mapping[str, Any], report: PreflightReport, principal: str = ""
+    ) -> AskPerson:
+        state, claims = self.mint(tool, arguments, report, "elicit", principal)
         await self.record(tool, arguments, "previewed", "asked the person", idempotency_key=claims.nonce)
         return AskPerson(
             message=elicitation_message(tool, report),

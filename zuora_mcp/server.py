@@ -35,6 +35,7 @@ from zuora_mcp.errors import BillingError, BillingRequestError, InvalidArgument
 from zuora_mcp.executor import Approval, Executor, UnknownTool
 from zuora_mcp.explorer.tools import Explorer
 from zuora_mcp.guard import AskPerson, Guard, ToolOutcome
+from zuora_mcp.identity import current_principal, refusal_text, scope_for
 from zuora_mcp.ledger import Ledger
 from zuora_mcp.provider import Provider
 from zuora_mcp.providers import get_provider
@@ -60,7 +61,22 @@ class ServerApp:
     tools: tuple[ToolSpec, ...]
     audit: AuditLog
     explorer: Explorer | None = None  # search/describe/call_operation, when "explorer" is in toolsets
-    principal: str = ""  # the caller where a request names none (stdio: the local user)
+
+    @cached_property
+    def _safety(self) -> dict[str, str]:
+        # What a caller's scopes must allow to see and call each tool (identity.scope_for). call_operation
+        # is listed to readers (it reads too); each operation it sends is checked against its own class.
+        safety = {tool.name: str(tool.safety) for tool in self.tools}
+        safety[reconcile_tool.NAME] = "read"
+        if any(tool.safety != "read" for tool in self.tools):
+            safety[apps.APPROVE_TOOL_NAME] = "write"
+        if self.explorer is not None:
+            safety.update({"search_operations": "read", "describe_operation": "read", "call_operation": "read"})
+        return safety
+
+    def safety_of(self, name: str) -> str | None:
+        """The safety class a caller's scopes must allow for tool ``name``; None for an unknown tool."""
+        return self._safety.get(name)
 
     @cached_property
     def listed_tools(self) -> list[types.Tool]:
@@ -94,12 +110,11 @@ def build_app(
     *,
     clock: Callable[[], float] = time.time,
     ledger: Ledger | None = None,
-    principal: str = "",
 ) -> ServerApp:
     """Wire settings, the provider, the shared client, the guard, the ledger and the tools.
 
     ``clock`` dates confirmation tokens. ``ledger`` None: an in-memory one (tests; ``serve`` always
-    opens the configured one). ``principal`` names the caller where the request names none (stdio).
+    opens the configured one). Who calls comes with each request (:func:`zuora_mcp.identity.current_principal`).
     """
     provider = get_provider(settings.provider)
     telemetry.configure()  # ZUORA_MCP_OTEL=1 or OTEL_*: spans and metrics; off (and free) otherwise
@@ -125,7 +140,6 @@ def build_app(
         tools=tools,
         audit=audit,
         explorer=explorer,
-        principal=principal,
     )
 
 
@@ -133,9 +147,14 @@ def build_server(app: ServerApp) -> Server[Any]:
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        if apps.client_supports_apps(ctx.session.client_capabilities):
-            return types.ListToolsResult(tools=app.listed_tools_with_card)
-        return types.ListToolsResult(tools=app.listed_tools)
+        listed = (
+            app.listed_tools_with_card
+            if apps.client_supports_apps(ctx.session.client_capabilities)
+            else app.listed_tools
+        )
+        principal = current_principal()
+        # A caller sees only what its scopes allow (billing:read / :write / :destructive).
+        return types.ListToolsResult(tools=[t for t in listed if principal.allows(app.safety_of(t.name) or "read")])
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -150,7 +169,13 @@ def build_server(app: ServerApp) -> Server[Any]:
     ) -> types.CallToolResult | types.InputRequiredResult:
         modern = ctx.protocol_version in MODERN_PROTOCOL_VERSIONS
         approval = _approval(ctx, params, modern)
-        approval.principal = app.principal
+        principal = current_principal()
+        approval.principal, approval.who = principal.key, principal.label
+        needed = app.safety_of(params.name)
+        if needed is not None and not principal.allows(needed):
+            # Refused before anything else; over HTTP the gate has already answered 403 with the challenge.
+            text = refusal_text(params.name, scope_for(needed))
+            return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
         async def progress(done: float, total: float | None, message: str) -> None:
             await ctx.session.report_progress(done, total, message)
@@ -161,7 +186,8 @@ def build_server(app: ServerApp) -> Server[Any]:
                 if isinstance(parsed, str):
                     return types.CallToolResult(content=[types.TextContent(type="text", text=parsed)], is_error=True)
                 credential, decision = parsed
-                return _result(await app.executor.approve(credential, decision, approval.principal, progress))
+                approved = await app.executor.approve(credential, decision, approval.principal, progress, approval.who)
+                return _result(approved)
             if params.name == reconcile_tool.NAME:
                 return _result(
                     await reconcile_tool.call(app.executor.guard, app.client, app.provider, params.arguments)
@@ -202,6 +228,9 @@ def build_server(app: ServerApp) -> Server[Any]:
         contents = types.BlobResourceContents(uri=blob.uri, mime_type=blob.mime_type, blob=blob.base64)
         return types.ReadResourceResult(contents=[contents])
 
+    # The 2026 protocol checks Mcp-Param-* headers against each tool's input schema: hand it a lookup,
+    # or the SDK rebuilds the whole tools/list on every call (~2 ms of CPU each, measured by the bench).
+    input_schemas = {tool.name: tool.input_schema for tool in app.listed_tools_with_card}
     server: Server[Any] = Server(
         "zuora-mcp",
         version=__version__,
@@ -212,6 +241,7 @@ def build_server(app: ServerApp) -> Server[Any]:
         on_list_resource_templates=list_resource_templates,
         on_list_resources=list_resources,
         on_read_resource=read_resource,
+        get_tool_input_schema=input_schemas.get,
     )
     server.extensions.update(apps.server_extensions())  # we serve the MCP Apps extension (the card)
     return server

@@ -23,6 +23,7 @@ from tests.ledger.conftest import postgres_server, postgres_url  # noqa: F401 - 
 from tests.server.conftest import SECRET_KEY, connected, settings_for, writes_sent
 from tests.server.test_transports import HTTP_TOKEN, http_client, http_server
 from zuora_mcp.client import BillingClient
+from zuora_mcp.identity import Principal
 from zuora_mcp.ledger import Filters, LedgerUnavailable, open_ledger
 from zuora_mcp.ledger.sqlite import SQLiteLedger
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
@@ -57,7 +58,7 @@ async def test_a_confirmed_write_leaves_its_intent_and_outcome_in_the_ledger(
     ledger = await open_ledger(str(tmp_path / "ledger.db"))
     settings = settings_for(sandbox)
     async with BillingClient(settings) as zuora:
-        app = build_app(settings, zuora, ledger=ledger, principal="local:finance")
+        app = build_app(settings, zuora, ledger=ledger)
         async with Client(build_server(app), mode="legacy") as client:
             token = await token_for(client, "reverse_invoice", REVERSE)
             done = await client.call_tool("reverse_invoice", {**REVERSE, "confirmation_token": token})
@@ -71,7 +72,7 @@ async def test_a_confirmed_write_leaves_its_intent_and_outcome_in_the_ledger(
     ]
     intent, outcome = records[1], records[2]
     assert intent.approval == "token"
-    assert intent.principal == "local:finance"
+    assert intent.principal == Principal.local().label  # stdio/in-process: the local OS user
     assert intent.natural_key == "invoiceKey=INV00000001"
     assert outcome.intent_id == intent.id
     assert outcome.request_id is not None

@@ -311,3 +311,40 @@ async def test_the_sdk_oauth_client_discovers_the_issuer_and_steps_up_on_403(iss
     assert issuer.granted[0] == "billing:read"  # it asked for the challenged scopes; got what it may have
     assert issuer.granted[-1] == "billing:read billing:write"
     assert [name for name, _, _ in demo.ran] == ["create_memo"]
+
+
+async def test_scopes_and_principals_hold_in_the_product_with_nothing_sent(issuer: Issuer) -> None:
+    """The served product with a real issuer: a write-scoped token is refused a destructive tool, and a
+    confirmation previewed by one principal cannot be spent by another — nothing reaches the tenant."""
+    from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
+
+    async with running_sandbox(SandboxOptions(port=0)) as sandbox:
+        env = server_env(
+            sandbox, ZUORA_MCP_OAUTH_ISSUER=issuer.url, ZUORA_MCP_OAUTH_RESOURCE=RESOURCE, ZUORA_MCP_HTTP_TOKEN=STATIC
+        )
+        alice = issuer.mint(sub="alice", scope="billing:read billing:write billing:destructive")
+        bob = issuer.mint(sub="bob", scope="billing:read billing:write billing:destructive")
+        writer = issuer.mint(sub="carol", scope="billing:read billing:write")
+        async with http_server(env) as url:
+            async with client(url, writer, "legacy") as carol:
+                listed = {t.name for t in (await carol.list_tools()).tools}
+                assert "update_invoice" in listed
+                assert "reverse_invoice" not in listed  # destructive: needs billing:destructive
+                try:
+                    refused = await carol.call_tool("reverse_invoice", {"invoiceKey": "INV00000001"})
+                    text = str(refused.content)
+                except MCPError as error:
+                    text = str(error)
+                assert "billing:destructive" in text
+            async with client(url, alice, "legacy") as a:
+                preview = await a.call_tool("reverse_invoice", {"invoiceKey": "INV00000001"})
+                assert preview.structured_content is not None
+                token = preview.structured_content["confirmation_token"]
+            async with client(url, bob, "legacy") as b:
+                spent = await b.call_tool("reverse_invoice", {"invoiceKey": "INV00000001", "confirmation_token": token})
+            assert spent.is_error
+            assert "issued to another caller" in str(spent.structured_content)
+        writes = sum(
+            n for route, n in sandbox.counters.requests_by_route.items() if not route.startswith(("GET", "POST /oauth"))
+        )
+        assert writes == 0

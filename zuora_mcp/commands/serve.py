@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import getpass
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from zuora_mcp.config import MODES, Settings, is_loopback, load_settings, provider_name
@@ -114,17 +114,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _principal(args: argparse.Namespace, settings: Settings) -> str:
-    """Who calls, for the ledger, where no identity comes with the request: the local user over stdio."""
-    if args.transport == "stdio":
-        return f"local:{getpass.getuser()}"
-    return "static token" if settings.http_token else "loopback (no token)"
-
-
 def _check_bind(host: str) -> None:
-    if not is_loopback(host) and not os.environ.get("ZUORA_MCP_HTTP_TOKEN"):
+    authenticated = os.environ.get("ZUORA_MCP_HTTP_TOKEN") or os.environ.get("ZUORA_MCP_OAUTH_ISSUER")
+    if not is_loopback(host) and not authenticated:
         raise ConfigError(
-            f"Refusing to serve HTTP on {host} without a bearer token: set ZUORA_MCP_HTTP_TOKEN, or bind to 127.0.0.1."
+            f"Refusing to serve HTTP on {host} without authentication: set ZUORA_MCP_HTTP_TOKEN or "
+            "ZUORA_MCP_OAUTH_ISSUER (with ZUORA_MCP_OAUTH_RESOURCE), or bind to 127.0.0.1."
         )
 
 
@@ -138,23 +133,26 @@ async def _serve(args: argparse.Namespace) -> None:
         # A sandbox run keeps its ledger in memory unless one is named: demo writes are not the user's records.
         sandboxed = getattr(args, "sandbox", False)
         ledger = await open_ledger(settings.ledger or (":memory:" if sandboxed else None))
-        principal = _principal(args, settings)
         try:
-            server = build_server(build_app(settings, client, ledger=ledger, principal=principal))
+            server_app = build_app(settings, client, ledger=ledger)
+            server = build_server(server_app)
             if args.transport == "stdio":
                 from mcp.server.stdio import stdio_server
 
                 async with stdio_server() as (read, write):
                     await server.run(read, write, server.create_initialization_options())
                 return
-            await _serve_http(server, settings, args)
+            await _serve_http(server, settings, args, server_app.safety_of)
         finally:
             await ledger.close()
 
 
-async def _serve_http(server: Any, settings: Settings, args: argparse.Namespace) -> None:
+async def _serve_http(
+    server: Any, settings: Settings, args: argparse.Namespace, safety_of: Callable[[str], str | None]
+) -> None:
     from zuora_mcp.http_gate import BearerGate
     from zuora_mcp.http_listener import listening_socket, serve
+    from zuora_mcp.identity import scope_needed_by
 
     if settings.secret_key is None:
         print(
@@ -164,9 +162,20 @@ async def _serve_http(server: Any, settings: Settings, args: argparse.Namespace)
         )
     app = server.streamable_http_app(streamable_http_path="/mcp", host=args.host, stateless_http=args.stateless)
     token = settings.http_token.reveal() if settings.http_token else None
-    gated = BearerGate(app, token=token, allowed_origins=_allowed_origins(args.host))
+    # The static token means every scope; a JWT from ZUORA_MCP_OAUTH_ISSUER carries its own. A tools/call
+    # beyond the caller's scopes is refused at the door with a 403 challenge naming the scope it needs.
+    gated = BearerGate.from_environment(
+        app,
+        token=token,
+        allowed_origins=_allowed_origins(args.host),
+        required_scope=partial(scope_needed_by, safety_of=safety_of),
+    )
+    problem = await gated.warm_up()
+    if problem is not None:
+        print(f"zuora-mcp: warning: {problem}", file=sys.stderr, flush=True)
     # Nagle off on every connection, or a kept-alive client waits ~40 ms per answer (http_listener).
     sock = listening_socket(args.host, args.port)
+    sock.listen()  # before the address is printed: a client that connects at once must not be refused
     port = sock.getsockname()[1]
     print(f"zuora-mcp: serving MCP over streamable HTTP at http://{args.host}:{port}/mcp", file=sys.stderr, flush=True)
     await serve(gated, sock)

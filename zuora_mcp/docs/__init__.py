@@ -64,8 +64,16 @@ def _first_sentence(text: str) -> str:
     return text.split(". ")[0].rstrip(".") + "."
 
 
+def identity_table() -> str:
+    """The OAuth resource server's settings (zuora_mcp.identity)."""
+    from zuora_mcp.identity import OAUTH_SETTINGS
+
+    return _settings_rows(OAUTH_SETTINGS)
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "configuration": configuration_table,
+    "configuration-identity": identity_table,
     **{f"configuration-{name}": provider_configuration_table(name) for name in PROVIDERS},
     **{f"tools-{name}": tool_table(name) for name in PROVIDERS},
 }

@@ -23,6 +23,7 @@ from zuora_mcp.explorer.index import IndexUnavailable, Operation, OperationIndex
 from zuora_mcp.explorer.operation import CALL_TOOL, OperationCall
 from zuora_mcp.explorer.search import SearchIndex
 from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, ToolOutcome, preview_of
+from zuora_mcp.identity import current_principal, refusal_text, scope_for
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.preflight import PreflightFn, PreflightReport, Reader
 
@@ -287,6 +288,10 @@ class Explorer:
             return await guard.refused(
                 CALL_TOOL, args, f"call_operation cannot send {operation.operation_id}: {operation.unsupported}."
             )
+        needed = scope_for(operation.safety)
+        if not current_principal().grants(needed):
+            text = refusal_text(f"call_operation {operation.operation_id}", needed)
+            return ToolOutcome({"status": "refused", "changed": False, "message": text}, text, is_error=True)
         inner = args.get("arguments") or {}
         problems = validation_problems(self._validator(operation), inner, "arguments")
         if problems:
