@@ -23,7 +23,9 @@ Credentials: ``ZUORA_CLIENT_ID``/``ZUORA_CLIENT_SECRET`` when set, else
 client ids are: the official SDK refuses any other length).
 
 Requests are judged by Zuora's own spec (:mod:`.validation`, :mod:`.spec_requests`), and
-``tests/tenant_conformance`` calls every operation through Zuora's official SDK.
+``tests/tenant_conformance`` calls every operation through Zuora's official SDK; the SDK's
+``/v1/debitmemos/{key}/write-off`` answers like the spec's ``/v1/debit-memos/…``. A write either
+commits and answers success, or answers an error and changes nothing.
 
 Demo tenant (``demo_data.demo_seed()``; ids are stable, ``demo_data.demo_id("INV00000001")``):
 

@@ -13,8 +13,11 @@ Zuora's:
     90 malformed request
 
 Business-rule refusals answer HTTP 200 with ``"success": false`` (Zuora's classic dialect), not
-found answers 404, authentication 401, all with ``processId`` and ``reasons``. A multi-entity
-tenant answers 400 when a request names no entity, or one its token is not valid for.
+found answers 404, authentication 401, all with ``processId`` and ``reasons`` (integer codes, as
+Zuora's documented examples write them). An HTTP error also carries its first reason as top-level
+``code``/``message``, where the official SDK's 401 and object-query error models read it. A failed
+entry of a batch has ``objectIndex`` and ``processId``. A multi-entity tenant answers 400 when a
+request names no entity, or one its token is not valid for.
 """
 
 from __future__ import annotations
