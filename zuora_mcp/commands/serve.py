@@ -153,6 +153,7 @@ async def _serve_http(
     from zuora_mcp.http_gate import BearerGate
     from zuora_mcp.http_listener import listening_socket, serve
     from zuora_mcp.identity import scope_needed_by
+    from zuora_mcp.metrics_app import with_metrics
 
     if settings.secret_key is None:
         print(
@@ -165,7 +166,7 @@ async def _serve_http(
     # The static token means every scope; a JWT from ZUORA_MCP_OAUTH_ISSUER carries its own. A tools/call
     # beyond the caller's scopes is refused at the door with a 403 challenge naming the scope it needs.
     gated = BearerGate.from_environment(
-        app,
+        with_metrics(app),  # /metrics (telemetry on) behind the same gate as /mcp
         token=token,
         allowed_origins=_allowed_origins(args.host),
         required_scope=partial(scope_needed_by, safety_of=safety_of),
