@@ -26,7 +26,7 @@ async def test_a_dry_run_names_the_file_by_name_size_and_sha256_and_sends_nothin
         )
     content = result.structured_content
     assert content["status"] == "preview", result.content
-    assert f"'external.pdf' (application/pdf, {len(PDF)} bytes, SHA-256 " in content["preview"]["effect"]
+    assert f'"external.pdf" (application/pdf, {len(PDF)} bytes, sha256 ' in content["preview"]["effect"]
     body = content["preview"]["request"]["body"]
     assert body["file"] == {
         "file_name": "external.pdf",
@@ -41,10 +41,10 @@ async def test_a_dry_run_names_the_file_by_name_size_and_sha256_and_sends_nothin
 @pytest.mark.parametrize(
     ("file", "failed"),
     [
-        (file_argument(b"MZ\x90\x00 not a pdf"), "The bytes are what the file claims"),
+        (file_argument(b"MZ\x90\x00 not a pdf"), "The bytes are what the name says"),
         (file_argument(PDF, name="invoice.png", media_type="image/png"), "The file type is allowed"),
-        (file_argument(PDF, media_type="image/png"), "The bytes are what the file claims"),
-        (file_argument(b"%PDF-" + b"0" * (4 * 1024 * 1024)), "The file is at most 4.0 MB"),
+        (file_argument(PDF, media_type="image/png"), "The media type fits the name"),
+        (file_argument(b"%PDF-" + b"0" * (4 * 1024 * 1024)), "The file is at most 4 MB"),
         ({"file_name": "x.pdf", "media_type": "application/pdf", "content_base64": "not base64!"}, "base64"),
     ],
     ids=["not-a-pdf", "not-a-pdf-name", "mislabelled", "too-big", "not-base64"],

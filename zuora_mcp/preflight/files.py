@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,8 @@ class CheckedFile:
     sha256: str
 
     def describe(self) -> str:
-        return f"{self.file_name!r} ({self.media_type}, {size_text(self.size)}, SHA-256 {self.sha256[:16]}…)"
+        name = json.dumps(self.file_name, ensure_ascii=False)  # quoted: a caller chose it, it is data
+        return f"{name} ({self.media_type}, {size_text(self.size)}, sha256 {self.sha256[:16]}…)"
 
 
 def size_text(size: int) -> str:
@@ -49,7 +51,8 @@ def size_text(size: int) -> str:
         return f"{size} bytes"
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
-    return f"{size / 1048576:.1f} MB"
+    megabytes = size / 1048576
+    return f"{megabytes:.0f} MB" if megabytes.is_integer() else f"{megabytes:.1f} MB"
 
 
 def sniff(content: bytes, allowed: tuple[str, ...] = tuple(KINDS)) -> str | None:
@@ -99,10 +102,13 @@ def check_file(
         media_type, _ = kind
         actual = sniff(content, allowed)
         checks.append(
+            report.add("The media type fits the name", declared == media_type, f"{declared} for .{extension}")
+        )
+        checks.append(
             report.add(
-                "The bytes are what the file claims",
-                actual == media_type and declared == media_type,
-                f"name says {media_type}, media_type says {declared or 'nothing'}, the bytes say {actual or 'unknown'}",
+                "The bytes are what the name says",
+                actual == media_type,
+                f"the content looks like {actual or 'none of the allowed types'}",
             )
         )
     if not all(checks) or kind is None:
