@@ -226,6 +226,8 @@ class Provider:
     sandbox_run: Callable[[argparse.Namespace], int]  # ``zuora-mcp sandbox``: --port, --seed, --expires-in
     doctor: Callable[[argparse.Namespace], int] | None = None  # ``zuora-mcp doctor``
     explorer_index: Path | None = None  # an operation index for search/describe/call_operation
+    # Operations the vendor's spec no longer lists, written down from other documents (merged by the build)
+    spec_supplement: Path | None = None
     file_keys: frozenset[str] = field(default_factory=frozenset)  # policy-file keys the provider reads
     resources: tuple[FileResource, ...] = ()  # files (invoice PDFs) served as MCP resources
     # tool → the argument that names what the write creates or touches, where it differs from the settle

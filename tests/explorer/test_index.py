@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from zuora_mcp.explorer.index import INDEX_FILE, IndexUnavailable, load_index, r
 def test_every_operations_input_schema_is_valid_draft_2020_12() -> None:
     metaschema = Draft202012Validator(Draft202012Validator.META_SCHEMA)
     operations = load_index().operations
-    assert len(operations) == 711
+    assert len(operations) == 714  # the spec's 711 and the 3 CRUD invoice operations of the supplement
     for operation in operations.values():
         errors = list(metaschema.iter_errors(dict(operation.input_schema)))
         assert not errors, (operation.operation_id, errors[0].message)
@@ -44,8 +45,12 @@ def test_every_argument_has_a_location() -> None:
 @needs_spec
 def test_the_committed_index_is_fresh() -> None:
     from zuora_mcp.derive import load_spec
+    from zuora_mcp.derive.spec import with_supplement
+    from zuora_mcp.providers import get_provider
 
-    assert check_index(load_spec(SPEC), INDEX_FILE) == []
+    supplement = get_provider("zuora").spec_supplement
+    assert supplement is not None
+    assert check_index(with_supplement(load_spec(SPEC), supplement), INDEX_FILE) == []
 
 
 def test_the_index_holds_no_full_spec_text() -> None:
@@ -120,3 +125,33 @@ def test_a_damaged_detail_is_a_plain_error_when_the_operation_is_described(tmp_p
     assert operation.path.startswith("/")  # what a search needs is in the first member, intact
     with pytest.raises(IndexUnavailable, match="damaged"):
         _ = operation.input_schema
+
+
+def test_the_crud_invoice_operations_of_seed_000_are_reachable_and_point_to_the_rest_tools() -> None:
+    index = load_index()
+    routes = {name: (index.get(name).method, index.get(name).path) for name in CRUD}  # type: ignore[union-attr]
+    assert routes == {
+        "Object_GETInvoice": ("GET", "/v1/object/invoice/{id}"),
+        "Object_PUTInvoice": ("PUT", "/v1/object/invoice/{id}"),
+        "Object_DELETEInvoice": ("DELETE", "/v1/object/invoice/{id}"),
+    }
+    put = index.get("Object_PUTInvoice")
+    assert put is not None
+    assert put.safety == "write"
+    assert put.input_schema["properties"]["body"]["type"] == "object"  # the seed names the model, not its fields
+    delete = index.get("Object_DELETEInvoice")
+    assert delete is not None
+    assert delete.safety == "destructive"
+
+
+def test_a_supplement_can_add_operations_but_never_change_the_specs() -> None:
+    from zuora_mcp.derive.spec import Spec, SpecError, with_supplement
+
+    spec = Spec({"openapi": "3.0.0", "paths": {"/v1/x": {"get": {"operationId": "GET_X", "responses": {}}}}})
+    clash = Path(tempfile.mkdtemp()) / "supplement.json"
+    clash.write_text(json.dumps({"openapi": "3.0.0", "paths": {"/v1/y": {"get": {"operationId": "GET_X"}}}}))
+    with pytest.raises(SpecError, match="GET_X"):
+        with_supplement(spec, clash)
+
+
+CRUD = ("Object_GETInvoice", "Object_PUTInvoice", "Object_DELETEInvoice")

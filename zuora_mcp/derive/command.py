@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 def _one(args: argparse.Namespace, name: str, spec_path: Path) -> int:
     from zuora_mcp.derive import build as builder
     from zuora_mcp.derive import index as indexer
-    from zuora_mcp.derive.spec import SpecError, load_spec
+    from zuora_mcp.derive.spec import SpecError, load_spec, with_supplement
     from zuora_mcp.providers import get_provider
 
     provider = get_provider(name)
@@ -74,6 +74,8 @@ def _one(args: argparse.Namespace, name: str, spec_path: Path) -> int:
     )
     try:
         spec = load_spec(spec_path)
+        if provider.spec_supplement is not None:
+            spec = with_supplement(spec, provider.spec_supplement)
         if args.schemas_action == "build":
             changed = builder.write(spec, recipes, out, vendor_key=provider.name)
             print(f"{name}: {len(recipes)} tool schemas in {out}; {len(changed)} changed" + (": " if changed else "."))

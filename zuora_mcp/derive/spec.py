@@ -13,7 +13,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Operation", "Spec", "SpecError", "load_spec"]
+__all__ = [
+    "Operation",
+    "Spec",
+    "SpecError",
+    "load_spec",
+    "with_supplement",
+]
 
 _METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -94,6 +100,25 @@ class Spec:
             seen.add(ref)
             node = self.lookup(ref)
         return node
+
+
+def with_supplement(spec: Spec, supplement: str | Path) -> Spec:
+    """``spec`` with the paths of a supplement document added (operations the spec no longer lists).
+
+    A supplement may only add: a path or operationId the spec already has is refused, so a supplement
+    can never quietly change what the vendor's spec says.
+
+    Raises:
+        SpecError: the supplement cannot be read, or it would change an existing operation.
+    """
+    extra = load_spec(supplement)
+    clashes = sorted({op.operation_id for op in extra.operations()} & {op.operation_id for op in spec.operations()})
+    paths = dict(spec.document.get("paths") or {})
+    clashes += sorted(set(extra.document.get("paths") or {}) & set(paths))
+    if clashes:
+        raise SpecError(f"the supplement {supplement} would change what the spec has: {', '.join(clashes)}")
+    paths.update(extra.document.get("paths") or {})
+    return Spec({**spec.document, "paths": paths})
 
 
 def load_spec(path: str | Path) -> Spec:

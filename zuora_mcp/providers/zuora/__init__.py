@@ -103,5 +103,7 @@ PROVIDER = Provider(
     doctor=_doctor,
     spec_name="zuora-openapi-2025-12-12-described.json",
     explorer_index=Path(__file__).resolve().parent / "data" / "operations.json.gz",
+    # The CRUD invoice operations of seed 000, which the 2025-12-12 spec no longer lists.
+    spec_supplement=Path(__file__).resolve().parent / "spec" / "supplement.json",
     resources=RESOURCES,
 )
