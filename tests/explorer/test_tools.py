@@ -254,9 +254,13 @@ async def test_production_writes_are_refused(sandbox: RunningSandbox) -> None:
 
 async def test_an_operation_the_explorer_cannot_send_is_refused(sandbox: RunningSandbox) -> None:
     async with connected(sandbox) as h:
-        result = await h.call("call_operation", {"operation_id": "POST_Usage", "arguments": {}})
+        # A CSV body: neither JSON nor a multipart form (POST_Usage is a form, and is sent: test_multipart).
+        arguments = {"id": "job-1", "body": "a,b\n1,2\n"}
+        result = await h.call(
+            "call_operation", {"operation_id": "POST_UploadFileForCustomObjectBulkJob", "arguments": arguments}
+        )
     assert result.structured_content["status"] == "refused"
-    assert "multipart/form-data" in result.structured_content["message"]
+    assert "text/csv" in result.structured_content["message"]
     assert sent(sandbox) == 0
 
 

@@ -104,13 +104,14 @@ def _summary_text(description: str) -> str:
 
 
 def _unsupported(spec: Spec, path: str, raw: Any) -> str | None:
-    """Why the explorer cannot send this operation, or None. The client speaks JSON and fetches its own tokens."""
+    """Why the explorer cannot send this operation, or None. The client sends JSON or multipart forms (files
+    as base64 arguments) and fetches its own tokens."""
     if path.startswith("/oauth/"):
         return "the server fetches its own OAuth tokens"
     body = spec.deref(raw.get("requestBody")) if raw.get("requestBody") else None
     media = sorted((body or {}).get("content") or {}) if isinstance(body, dict) else []
-    if media and "application/json" not in media:
-        return f"its request body is {media[0]}, and the explorer sends JSON only"
+    if media and "application/json" not in media and "multipart/form-data" not in media:
+        return f"its request body is {media[0]}, and the explorer sends JSON or multipart/form-data only"
     return None
 
 
@@ -145,6 +146,9 @@ def build_index(spec: Spec) -> dict[str, Any]:
             entry["wire_names"] = derived.wire_names
         if derived.locations.get("body") == "body" and not (body or {}).get("properties"):
             entry["whole_body"] = True  # the argument ``body`` is the request body itself
+        if derived.body_media:
+            entry["body_media"] = derived.body_media  # multipart/form-data: file_parts travel as files
+            entry["file_parts"] = list(derived.file_parts)
         unsupported = _unsupported(spec, operation.path, raw)
         if unsupported:
             entry["unsupported"] = unsupported

@@ -124,6 +124,8 @@ class Operation:
     text: str = ""
     whole_body: bool = False
     unsupported: str | None = None
+    multipart: bool = False  # the body is multipart/form-data; ``file_parts`` are base64 file arguments
+    file_parts: tuple[str, ...] = ()
     position: int = field(default=-1, repr=False, compare=False)
     search_data: SearchData | None = field(default=None, repr=False, compare=False)
     details: _Details | None = field(default=None, repr=False, compare=False)
@@ -179,6 +181,8 @@ def _operation(
         text=str(raw.get("text") or ""),
         whole_body=bool(raw.get("whole_body")),
         unsupported=raw.get("unsupported"),
+        multipart=raw.get("body_media") == "multipart/form-data",
+        file_parts=tuple(raw.get("file_parts") or ()),
         position=position,
         search_data=search,
         details=details,

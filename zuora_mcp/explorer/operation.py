@@ -15,7 +15,7 @@ from typing import Any
 from zuora_mcp.catalog.recipe import Safety
 from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
 from zuora_mcp.explorer.index import Operation
-from zuora_mcp.plan import RequestPlan, place_arguments
+from zuora_mcp.plan import FilePart, RequestPlan, place_arguments
 
 __all__ = ["CALL_TOOL", "MAX_RESULT_CHARS", "OperationCall", "trim_result"]
 
@@ -50,6 +50,9 @@ class OperationCall:
             custom_suffix=_CUSTOM_SUFFIX if _accepts_custom(op) else None,
             whole_body=op.whole_body,
         )
+        files: tuple[FilePart, ...] = ()
+        if op.multipart and isinstance(body, dict):
+            files = tuple(FilePart.from_argument(name, body.pop(name)) for name in op.file_parts if name in body)
         return RequestPlan(
             method=op.method,
             path=op.path,
@@ -57,6 +60,8 @@ class OperationCall:
             query=query,
             body=body,
             operation_id=op.operation_id,
+            files=files,
+            multipart=op.multipart,
         )
 
     def shape(self, data: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
