@@ -47,6 +47,8 @@ __all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "Reply", "SandboxApp"]
 DEFAULT_CLIENT_ID = "sandbox-client-id-0000-0000-00000001"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - the documented sandbox default, not a secret
 logger = logging.getLogger(__name__)
+# Zuora's documented 500 body (ErrorResponse): no success, no processId, a textual code.
+SYSTEM_ERROR: dict[str, Any] = {"reasons": [{"code": "SystemError", "message": "internal server error"}]}
 RATE_LIMIT = 10_000  # per minute window, like a generous Zuora tenant
 Scope = dict[str, Any]
 Receive = Callable[[], Any]
@@ -331,7 +333,7 @@ class SandboxApp:
             return refusal_reply(refusal, request_id)
         except Exception:  # any other failure: Zuora's 500, the tenant unchanged
             logger.exception("sandbox: %s failed", route.label)
-            return Reply(500, {"reasons": [{"code": "SystemError", "message": "internal server error"}]})
+            return Reply(500, SYSTEM_ERROR)
         if route.is_write and call.wrote:
             self.counters.writes_applied += 1
             self.counters.notify()
@@ -390,7 +392,7 @@ def _fault_reply(plan: FaultPlan, request_id: str) -> Reply:
         message = "Injected refusal: the operation failed; nothing was changed."
         return Reply(200, error_body([(error_code("unknown", "internal"), message)], request_id))
     if status == 500:
-        return Reply(500, {"reasons": [{"code": error_code("unknown", "internal"), "message": "Internal error."}]})
+        return Reply(500, SYSTEM_ERROR)
     # The gateway in front of Zuora answers these, not the API: a short message, no reasons.
     if status == 503:
         return Reply(
