@@ -121,6 +121,9 @@ _PREVIEW_KINDS = {
     "asked the person": "elicitation",
 }
 _APPROVALS = frozenset({"token", "elicitation", "card", "auto"})
+# A call answered "refused" without the guard deciding was refused at the door: bad arguments (or an
+# explorer operation that does not exist), or, for the card's approve_write, a credential not accepted.
+_UNGUARDED_REFUSALS = {"approve_write": "confirmation_invalid"}
 # The guard's outcome statuses, and the server's words for the rest. A read's structured content may
 # have a "status" of its own (an invoice's "Posted"): that is data, recorded as "ok".
 OUTCOME_STATUSES = frozenset(
@@ -361,8 +364,9 @@ class _LiveCall(ToolCall):
         if self.status is not None:
             span.set_attribute("zuora_mcp.status", self.status)
             if self.status == "refused" and not self.decided:
-                # Refused before the guard was asked: the arguments failed validation.
-                on.count("zuora_mcp.refusals", {**self.labels, "reason": "invalid_arguments"})
+                reason = _UNGUARDED_REFUSALS.get(self.tool, "invalid_arguments")
+                on.count("zuora_mcp.refusals", {**self.labels, "reason": reason})
+                span.set_attribute("zuora_mcp.guard.reason", reason)
         span.end()
         on.duration.record(elapsed, attributes)
 

@@ -13,7 +13,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 
-from tests.telemetry.conftest import _EXPORTER, _PROCESSOR, connected
+from tests.telemetry.conftest import _EXPORTER, _PROCESSOR, Otel, connected
 from zuora_mcp import telemetry
 from zuora_mcp.client import new_track_id
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox
@@ -188,3 +188,17 @@ def test_a_refusal_is_labelled_by_its_category_never_its_text(detail: str, reaso
 
 def test_the_track_id_is_random_when_no_span_is_current() -> None:
     assert re.fullmatch(r"zmcp-[0-9a-f]{32}", new_track_id())
+
+
+def test_a_refusal_before_the_guard_is_bad_arguments_or_for_the_card_a_confirmation_not_accepted(otel: Otel) -> None:
+    with telemetry.tool_call("approve_write", "zuora", "write") as call:
+        call.finish("refused", is_error=True)
+    with telemetry.tool_call("call_operation", "zuora", "explorer") as call:
+        call.finish("refused", is_error=True)
+    with telemetry.tool_call("get_invoice", "zuora", "read") as call:
+        call.finish("Posted")  # a read's own status field is data, not the outcome
+    assert otel.count("zuora_mcp.refusals", tool="approve_write", reason="confirmation_invalid") == 1
+    assert otel.count("zuora_mcp.refusals", tool="call_operation", reason="invalid_arguments") == 1
+    [read] = otel.spans("execute_tool get_invoice")
+    assert read.attributes is not None
+    assert read.attributes["zuora_mcp.status"] == "ok"
