@@ -261,7 +261,7 @@ def _providers_from(env: Mapping[str, str]) -> tuple[TracerProvider, MeterProvid
     from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 
     attributes: dict[str, str] = {"service.version": __version__}
-    if not env.get("OTEL_SERVICE_NAME"):
+    if not env.get("OTEL_SERVICE_NAME") and "service.name=" not in env.get("OTEL_RESOURCE_ATTRIBUTES", ""):
         attributes["service.name"] = "zuora-mcp"
     resource = Resource.create(attributes)  # merges OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME
     exporters = _exporters(env)
