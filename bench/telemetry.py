@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -165,7 +166,7 @@ async def _read_latency_us(calls: int) -> float:
 
 
 def run(iterations: int, repeats: int, calls: int) -> dict[str, Any]:
-    if telemetry.enabled():
+    if telemetry.enabled() or telemetry.wanted(os.environ):
         raise SystemExit("bench.telemetry: unset ZUORA_MCP_OTEL and OTEL_* first (the off row must be off)")
     floor = measure(floor_once, iterations, repeats)
     off = measure(hooks_once, iterations, repeats)
