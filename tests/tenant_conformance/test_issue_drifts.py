@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import InvalidOperation
 from typing import Any
 
 import httpx2
@@ -131,3 +132,37 @@ def test_a_write_that_fails_after_changing_the_tenant_is_undone(
     monkeypatch.undo()
     assert http.get("/object-query/invoices").status_code == 200
     assert http.put("/v1/invoices/INV00000001/reverse", json={}).json()["success"] is True
+
+
+def test_a_number_the_tenant_cannot_read_is_a_refusal_not_a_500(
+    http: httpx2.Client, tenant: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = settlement_rules.apply_memo_to_invoice
+
+    def unreadable(*args: Any, **kwargs: Any) -> None:
+        real(*args, **kwargs)
+        raise InvalidOperation("a number Decimal cannot read")
+
+    monkeypatch.setattr(settlement_rules, "apply_memo_to_invoice", unreadable)
+    before = tenant_state(tenant)
+    answer = http.put("/v1/invoices/INV00000001/reverse", json={})
+    assert answer.status_code == 200
+    assert answer.json()["success"] is False
+    assert str(answer.json()["reasons"][0]["code"]).endswith("20")
+    assert tenant_state(tenant) == before
+
+
+@pytest.mark.parametrize(("field", "value"), [("taxAmount", "abc"), ("chargeDate", "yesterday")])
+def test_text_fields_holding_amounts_and_timestamps_are_checked(http: httpx2.Client, field: str, value: str) -> None:
+    tax = {"name": "VAT", "taxAmount": "19", "taxDate": "2025-06-01", "taxRate": "19", "taxRateType": "Percentage"}
+    tax["taxMode"] = "TaxExclusive"
+    body = _invoice(1)
+    body["invoiceItems"][0]["taxItems"] = [tax]
+    target = tax if field == "taxAmount" else body["invoiceItems"][0]
+    target[field] = value
+    answer = http.post("/v1/invoices", json=body).json()
+    assert answer["success"] is False
+    assert field in answer["reasons"][0]["message"]
+    body["invoiceItems"][0]["chargeDate"] = "2025-06-01 10:00:00"  # Zuora's own timestamp form passes
+    tax["taxAmount"] = "19.00"
+    assert http.post("/v1/invoices", json=body).json()["success"] is True

@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import InvalidOperation
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs
@@ -331,6 +332,11 @@ class SandboxApp:
                 raise
         except Refusal as refusal:
             return refusal_reply(refusal, request_id)
+        except InvalidOperation:  # a number the schema let through as text but Decimal cannot read
+            invalid = Refusal(
+                route.resource, "invalid", "A number in the request is not a valid amount.", status=status
+            )
+            return refusal_reply(invalid, request_id)
         except Exception:  # any other failure: Zuora's 500, the tenant unchanged
             logger.exception("sandbox: %s failed", route.label)
             return Reply(500, SYSTEM_ERROR)

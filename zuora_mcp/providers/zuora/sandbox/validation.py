@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
@@ -70,12 +71,29 @@ def request_schema(operation_id: str, location: Location) -> dict[str, Any] | No
     return schema
 
 
+FORMATS = FormatChecker()
+FORMATS.checkers.update(Draft202012Validator.FORMAT_CHECKER.checkers)
+# Zuora writes its own timestamps "yyyy-mm-dd hh:mm:ss" and reads them back; RFC 3339 as the spec says.
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?)?")
+
+
+@FORMATS.checks("date-time")
+def _date_time(value: object) -> bool:
+    return not isinstance(value, str) or _DATE_TIME.fullmatch(value) is not None
+
+
+@FORMATS.checks("decimal")
+def _decimal(value: object) -> bool:
+    """A string-typed amount ("19.00"): numeric text within the amount limit, as for numbers."""
+    return not isinstance(value, str) or re.fullmatch(NUMERIC_TEXT, value) is not None
+
+
 @cache
 def _validator(operation_id: str, location: Location) -> Draft202012Validator | None:
     schema = request_schema(operation_id, location)
     if schema is None:
         return None
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema, format_checker=FORMATS)
 
 
 def coerce_query(operation_id: str, query: Mapping[str, list[str]]) -> dict[str, Any]:
