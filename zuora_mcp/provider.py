@@ -228,6 +228,9 @@ class Provider:
     explorer_index: Path | None = None  # an operation index for search/describe/call_operation
     # Operations the vendor's spec no longer lists, written down from other documents (merged by the build)
     spec_supplement: Path | None = None
+    # Other files the build step derives from the spec (the sandbox tenant's request schemas):
+    # (spec, write) → what changed (write) or what is stale (check); ``schemas check`` fails on any.
+    build_extras: Callable[[Any, bool], list[str]] | None = None
     file_keys: frozenset[str] = field(default_factory=frozenset)  # policy-file keys the provider reads
     resources: tuple[FileResource, ...] = ()  # files (invoice PDFs) served as MCP resources
     # tool → the argument that names what the write creates or touches, where it differs from the settle

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
@@ -10,6 +11,13 @@ NEW_INVOICE = {
     "accountNumber": "A00000001",
     "invoiceDate": "2026-11-01",
     "invoiceItems": [{"amount": 12.5, "serviceStartDate": "2026-11-01", "chargeName": "Extra seats"}],
+}
+
+# A small valid PDF for upload_invoice_file.
+PDF_FILE = {
+    "file_name": "external-invoice.pdf",
+    "media_type": "application/pdf",
+    "content_base64": base64.b64encode(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode(),
 }
 
 WRITE_CASES: dict[str, dict[str, Any]] = {
@@ -36,4 +44,5 @@ WRITE_CASES: dict[str, dict[str, Any]] = {
     },
     "write_off_debit_memo": {"debitMemoKey": "DM00000001"},
     "delete_invoice": {"invoiceKey": "INV00000003"},
+    "upload_invoice_file": {"invoiceKey": "INV00000001", "file": PDF_FILE},
 }

@@ -67,3 +67,44 @@ async def test_an_invoice_that_is_neither_draft_nor_posted_takes_no_file(sandbox
     assert result.is_error
     assert "Invoice is Draft or Posted" in str(result.content)
     assert writes_sent(sandbox) == 0
+
+
+async def test_upload_then_list_then_read_the_same_bytes_back_as_a_resource(sandbox: RunningSandbox) -> None:
+    async with connected(sandbox) as harness:
+        preview = await harness.call("upload_invoice_file", {"invoiceKey": "INV00000001", "file": file_argument(PDF)})
+        token = preview.structured_content["confirmation_token"]
+        done = await harness.call(
+            "upload_invoice_file",
+            {"invoiceKey": "INV00000001", "file": file_argument(PDF), "confirmation_token": token},
+        )
+        assert done.structured_content["status"] == "executed", done.content
+        file_id = done.structured_content["result"]["fileId"]
+        listed = await harness.call("list_invoice_files", {"invoiceKey": "INV00000001"})
+        newest = listed.structured_content["invoiceFiles"][0]
+        assert newest["id"] == file_id
+        read = await harness.client.read_resource(newest["resource"])
+    (content,) = read.contents
+    assert content.mime_type == "application/pdf"
+    assert base64.b64decode(getattr(content, "blob", "")) == PDF
+    assert writes_sent(sandbox) == 1
+
+
+async def test_a_seeded_file_reads_as_a_real_pdf(sandbox: RunningSandbox) -> None:
+    async with connected(sandbox) as harness:
+        listed = await harness.call("list_invoice_files", {"invoiceKey": "INV00000001"})
+        uri = listed.structured_content["invoiceFiles"][0]["resource"]
+        read = await harness.client.read_resource(uri)
+    assert uri.startswith("zuora://invoices/INV00000001/files/")
+    assert base64.b64decode(getattr(read.contents[0], "blob", "")).startswith(b"%PDF-1.4")
+
+
+async def test_the_tenant_refuses_a_fifty_first_file_as_zuora_does(sandbox: RunningSandbox) -> None:
+    invoice = sandbox.tenant.invoice("INV00000001")
+    from zuora_mcp.providers.zuora.sandbox.models import InvoiceFile
+
+    invoice.files.extend(InvoiceFile(f"f{i:030d}", 10 + i) for i in range(50 - len(invoice.files)))
+    async with connected(sandbox, mode="auto") as harness:
+        refused = await harness.call("upload_invoice_file", {"invoiceKey": "INV00000001", "file": file_argument(PDF)})
+    assert refused.is_error
+    assert "fewer than 50 files" in str(refused.content)
+    assert writes_sent(sandbox) == 0

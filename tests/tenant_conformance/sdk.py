@@ -21,6 +21,7 @@ from zuora_sdk import (
     Configuration,
     CreditMemosApi,
     DebitMemosApi,
+    FilesApi,
     InvoicesApi,
     OAuthApi,
     ObjectQueriesApi,
@@ -43,6 +44,11 @@ class Sdk:
         self.debit_memos = DebitMemosApi(self.api)
         self.accounts = AccountsApi(self.api)
         self.queries = ObjectQueriesApi(self.api)
+        self.files = FilesApi(self.api)
+
+    def first_file(self, invoice: str) -> str:
+        files = self.invoices.get_invoice_files(invoice).invoice_files or []
+        return str(files[0].id)
 
     def first_taxed_item(self, invoice: str) -> str:
         items = self.invoices.get_invoice_items(invoice).invoice_items or []
@@ -78,6 +84,8 @@ def _credit_items(sdk: Sdk, amount: str) -> dict[str, Any]:
     item = sdk.item_ids("INV00000001")[0]
     return {"items": [{"invoiceItemId": item, "amount": Decimal(amount), "skuName": "SKU-1"}], "autoPost": True}
 
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 CASES: tuple[Case, ...] = (
     Case(
@@ -246,6 +254,16 @@ CASES: tuple[Case, ...] = (
         lambda s: s.debit_memos.write_off_debit_memo_with_http_info(
             "DM00000002", m.WriteOffDebitMemoRequest.from_dict({})
         ),
+    ),
+    Case(
+        "POST_UploadFileForInvoice",
+        lambda s: s.invoices.upload_file_for_invoice_with_http_info("INV00000001", file=PDF),
+        lambda s: s.invoices.upload_file_for_invoice_with_http_info("INV00000001", file=b"MZ no pdf"),
+    ),
+    Case(
+        "GET_Files",
+        lambda s: s.files.get_files_with_http_info(s.first_file("INV00000001")),
+        lambda s: s.files.get_files_with_http_info("8a" + "0" * 30),
     ),
 )
 

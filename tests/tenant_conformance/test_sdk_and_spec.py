@@ -56,6 +56,11 @@ def _readable_refusal(exc: ApiException) -> str | None:
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_accepted_request(case: Case, tenant: RunningSandbox, spec_responses: SpecResponses | None) -> None:
     answer = case.accepted(_sdk(tenant))
+    if answer.raw_data.startswith(b"%PDF-"):  # a file download (GET_Files): the SDK hands back the bytes
+        assert answer.status_code == 200
+        assert answer.data == answer.raw_data
+        figure.passed(case.operation_id, "accepted")
+        return
     body = json.loads(answer.raw_data)
     assert answer.status_code == 200
     assert answer.data is not None, "the SDK did not read the answer into its model"

@@ -84,11 +84,16 @@ def _one(args: argparse.Namespace, name: str, spec_path: Path) -> int:
             if provider.explorer_index is not None and index is not None:
                 written = indexer.write_index(spec, index)
                 print(f"{name}: operation index {index}: {'written' if written else 'unchanged'}.")
+            if provider.build_extras is not None and args.out is None:
+                for changed_name in provider.build_extras(spec, True):
+                    print(f"{name}: {changed_name} written.")
             return 0
         differences = builder.check(spec, recipes, out, vendor_key=provider.name)
         index_problems = (
             indexer.check_index(spec, index) if provider.explorer_index is not None and index is not None else []
         )
+        if provider.build_extras is not None and args.out is None:
+            index_problems += provider.build_extras(spec, False)
     except SpecError as exc:
         print(f"zuora-mcp schemas: {name}: {exc}", file=sys.stderr)
         return 2

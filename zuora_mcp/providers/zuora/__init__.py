@@ -10,6 +10,7 @@ import argparse
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from zuora_mcp.catalog.recipe import Recipe
 from zuora_mcp.config import Settings
@@ -72,6 +73,15 @@ def _sandbox_run(args: argparse.Namespace) -> int:
     return command.run(args)
 
 
+def _build_extras(spec: Any, write: bool) -> list[str]:
+    """The sandbox tenant's request schemas, derived from Zuora's spec (the tenant judges requests by them)."""
+    from zuora_mcp.providers.zuora.sandbox import spec_requests
+
+    if write:
+        return [str(spec_requests.REQUESTS_FILE)] if spec_requests.write_requests(spec) else []
+    return [f"sandbox request schemas: {problem}" for problem in spec_requests.check_requests(spec)]
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from zuora_mcp.providers.zuora import doctor
 
@@ -105,5 +115,6 @@ PROVIDER = Provider(
     explorer_index=Path(__file__).resolve().parent / "data" / "operations.json.gz",
     # The CRUD invoice operations of seed 000, which the 2025-12-12 spec no longer lists.
     spec_supplement=Path(__file__).resolve().parent / "spec" / "supplement.json",
+    build_extras=_build_extras,
     resources=RESOURCES,
 )

@@ -31,6 +31,7 @@ import anyio
 from zuora_mcp.providers.zuora.sandbox import admin
 from zuora_mcp.providers.zuora.sandbox.dialect import Refusal, entity_refusal, error_body, error_code, with_top_level
 from zuora_mcp.providers.zuora.sandbox.faults import Counters, FaultPlan, Faults
+from zuora_mcp.providers.zuora.sandbox.file_rules import FileAnswer, parse_form
 from zuora_mcp.providers.zuora.sandbox.idempotency import (
     IDEMPOTENT_METHODS,
     MAX_KEY_LENGTH,
@@ -310,11 +311,13 @@ class SandboxApp:
         status = 400 if route.template.startswith("/object-query/") else 200
         try:
             body: Any = None
-            if route.has_body:
+            if route.multipart:  # a file upload: the form's parts, checked by the route's rules
+                body = parse_form(raw, headers.get("content-type"))
+            elif route.has_body:
                 body = _parse_json(raw, route.resource)
             validate(route.operation, "path", params, "unknown", status)
             validate(route.operation, "query", coerce_query(route.operation, query), "unknown", status)
-            if route.has_body:
+            if route.has_body and not route.multipart:
                 validate(route.operation, "body", body, route.resource, status)
             call = Call(self.tenant, params, query, body, _base_url(scope, headers), raw_path)
             # Nothing stored without an answer. A Refusal changed nothing (the rules check everything
@@ -323,6 +326,10 @@ class SandboxApp:
             saved = self.tenant.snapshot(named_records(params, body)) if route.is_write else None
             try:
                 result = route.handler(call)
+                if isinstance(result, FileAnswer):
+                    disposition = f'attachment; filename="{result.file_name}"'
+                    file_headers = [("Content-Type", result.media_type), ("Content-Disposition", disposition)]
+                    return Reply(200, result.content, file_headers)
                 encoded = Reply(200, result).encoded()
             except Refusal:
                 raise

@@ -247,6 +247,8 @@ class Application:
 class InvoiceFile:
     id: str
     version_number: int
+    content: bytes = b""  # an uploaded PDF; seeded files are generated on read (file_rules)
+    file_name: str = ""
 
 
 @dataclass

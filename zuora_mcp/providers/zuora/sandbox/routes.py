@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from zuora_mcp.providers.zuora.sandbox import invoice_rules, memo_rules, settlement_rules
+from zuora_mcp.providers.zuora.sandbox import file_rules, invoice_rules, memo_rules, settlement_rules
 from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
 from zuora_mcp.providers.zuora.sandbox.models import Invoice
 from zuora_mcp.providers.zuora.sandbox.query import page_of, query_invoices
@@ -46,9 +46,10 @@ class Route:
     method: str
     template: str
     operation: str  # Zuora's operationId: the spec's request schemas this route is checked against
-    handler: Callable[[Call], dict[str, Any]]
+    handler: Callable[[Call], Any]  # a JSON-ready dict, or a file_rules.FileAnswer for a download
     resource: str = "unknown"
     has_body: bool = False
+    multipart: bool = False  # the body is a multipart/form-data form (file uploads), not JSON
     regex: re.Pattern[str] = field(init=False, compare=False)
     names: tuple[str, ...] = field(init=False, compare=False)
 
@@ -167,6 +168,16 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/v1/invoices/{invoiceKey}/application-parts", "GET_InvoiceApplicationParts", list_application_parts),
     Route("GET", "/v1/invoices/{invoiceKey}/files", "GET_InvoiceFiles", list_files),
+    Route(
+        "POST",
+        "/v1/invoices/{invoiceKey}/files",
+        "POST_UploadFileForInvoice",
+        lambda c: file_rules.upload_invoice_file(c.tenant, c.params["invoiceKey"], _body(c)),
+        "invoice",
+        True,
+        multipart=True,
+    ),
+    Route("GET", "/v1/files/{file-id}", "GET_Files", lambda c: file_rules.read_file(c.tenant, c.params["file-id"])),
     Route("GET", "/v1/credit-memos/{creditMemoKey}", "GET_CreditMemo", get_credit_memo),
     Route("GET", "/v1/debit-memos/{debitMemoKey}", "GET_DebitMemo", get_debit_memo),
     Route("GET", "/object-query/invoices", "queryInvoices", lambda c: query_invoices(c.tenant, c.query)),

@@ -57,6 +57,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "POST_DebitMemoFromInvoice": ("POST", "/v1/debit-memos/invoice/{invoiceKey}"),
     "PUT_ApplyCreditMemo": ("PUT", "/v1/credit-memos/{creditMemoKey}/apply"),
     "PUT_WriteOffDebitMemo": ("PUT", "/v1/debit-memos/{debitMemoKey}/write-off"),
+    "POST_UploadFileForInvoice": ("POST", "/v1/invoices/{invoiceKey}/files"),
+    "GET_Files": ("GET", "/v1/files/{file-id}"),
 }
 
 
