@@ -29,6 +29,7 @@ from urllib.parse import parse_qs
 import anyio
 
 from zuora_mcp.providers.zuora.sandbox import admin
+from zuora_mcp.providers.zuora.sandbox.crud_rules import CRUD_OPERATIONS, CrudAnswer
 from zuora_mcp.providers.zuora.sandbox.dialect import Refusal, entity_refusal, error_body, error_code, with_top_level
 from zuora_mcp.providers.zuora.sandbox.faults import Counters, FaultPlan, Faults
 from zuora_mcp.providers.zuora.sandbox.file_rules import FileAnswer, parse_form
@@ -315,10 +316,11 @@ class SandboxApp:
                 body = parse_form(raw, headers.get("content-type"))
             elif route.has_body:
                 body = _parse_json(raw, route.resource)
-            validate(route.operation, "path", params, "unknown", status)
-            validate(route.operation, "query", coerce_query(route.operation, query), "unknown", status)
-            if route.has_body and not route.multipart:
-                validate(route.operation, "body", body, route.resource, status)
+            if route.operation not in CRUD_OPERATIONS:  # the CRUD routes are not in the spec; they check their own
+                validate(route.operation, "path", params, "unknown", status)
+                validate(route.operation, "query", coerce_query(route.operation, query), "unknown", status)
+                if route.has_body and not route.multipart:
+                    validate(route.operation, "body", body, route.resource, status)
             call = Call(self.tenant, params, query, body, _base_url(scope, headers), raw_path)
             # Nothing stored without an answer. A Refusal changed nothing (the rules check everything
             # before they change anything; the property tests hold them to it). Any other failure,
@@ -326,6 +328,12 @@ class SandboxApp:
             saved = self.tenant.snapshot(named_records(params, body)) if route.is_write else None
             try:
                 result = route.handler(call)
+                if isinstance(result, CrudAnswer):  # the CRUD dialect: its own status and shapes
+                    call.wrote = result.wrote
+                    if route.is_write and call.wrote:
+                        self.counters.writes_applied += 1
+                        self.counters.notify()
+                    return Reply(result.status, result.body, list(result.headers))
                 if isinstance(result, FileAnswer):
                     disposition = f'attachment; filename="{result.file_name}"'
                     file_headers = [("Content-Type", result.media_type), ("Content-Disposition", disposition)]

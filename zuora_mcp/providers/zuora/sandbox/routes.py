@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from zuora_mcp.providers.zuora.sandbox import file_rules, invoice_rules, memo_rules, settlement_rules
+from zuora_mcp.providers.zuora.sandbox import crud_rules, file_rules, invoice_rules, memo_rules, settlement_rules
 from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
 from zuora_mcp.providers.zuora.sandbox.models import Invoice
 from zuora_mcp.providers.zuora.sandbox.query import page_of, query_invoices
@@ -178,6 +178,29 @@ ROUTES: tuple[Route, ...] = (
         multipart=True,
     ),
     Route("GET", "/v1/files/{file-id}", "GET_Files", lambda c: file_rules.read_file(c.tenant, c.params["file-id"])),
+    # The CRUD invoice operations of seed 000 (the product's spec supplement); their own dialect.
+    Route(
+        "GET",
+        "/v1/object/invoice/{id}",
+        "Object_GETInvoice",
+        lambda c: crud_rules.get_invoice(c.tenant, c.params["id"], c.query.get("fields", [])),
+    ),
+    Route(
+        "PUT",
+        "/v1/object/invoice/{id}",
+        "Object_PUTInvoice",
+        lambda c: crud_rules.update_invoice(
+            c.tenant, c.params["id"], c.body, "true" in [v.lower() for v in c.query.get("rejectUnknownFields", [])]
+        ),
+        "invoice",
+        True,
+    ),
+    Route(
+        "DELETE",
+        "/v1/object/invoice/{id}",
+        "Object_DELETEInvoice",
+        lambda c: crud_rules.delete_invoice(c.tenant, c.params["id"]),
+    ),
     Route("GET", "/v1/credit-memos/{creditMemoKey}", "GET_CreditMemo", get_credit_memo),
     Route("GET", "/v1/debit-memos/{debitMemoKey}", "GET_DebitMemo", get_debit_memo),
     Route("GET", "/object-query/invoices", "queryInvoices", lambda c: query_invoices(c.tenant, c.query)),
