@@ -3,8 +3,9 @@
 It does what any MCP server answering ``get_invoice`` must do and nothing else: parse, dispatch, one
 GET through a pooled httpx2 client, answer. Its tools: ``fetch`` takes ``invoiceKey`` (the same
 argument as ``get_invoice``), GETs ``BENCH_PROXY_URL`` + the key with the bearer token in
-``BENCH_PROXY_TOKEN`` and returns the body as text; ``echo`` returns its ``text`` (the cost of MCP
-and the transport alone). Ours minus it is what zuora-mcp itself adds (validation,
+``BENCH_PROXY_TOKEN`` and returns the body as text (for Zoho: ``BENCH_PROXY_AUTH_SCHEME=Zoho-oauthtoken``
+and ``BENCH_PROXY_HEADERS``, a JSON object of extra headers such as the organisation id); ``echo``
+returns its ``text`` (the cost of MCP and the transport alone). Ours minus it is what zuora-mcp itself adds (validation,
 plan, guard, client policy, shaping).
 
 A fair floor does the same work as ours: it imports httpx2 at start (ours does), keeps one pooled
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import sys
@@ -54,14 +56,14 @@ class _Fetcher:
 
     async def fetch(self, key: str) -> str:
         if self._client is None:
-            self._client = httpx2.AsyncClient(
-                headers={
-                    "Accept": "application/json",
-                    "Accept-Encoding": "gzip",
-                    "Authorization": f"Bearer {os.environ['BENCH_PROXY_TOKEN']}",
-                },
-                timeout=30.0,
-            )
+            scheme = os.environ.get("BENCH_PROXY_AUTH_SCHEME", "Bearer")
+            headers = {
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+                "Authorization": f"{scheme} {os.environ['BENCH_PROXY_TOKEN']}",
+            }
+            headers.update(json.loads(os.environ.get("BENCH_PROXY_HEADERS") or "{}"))
+            self._client = httpx2.AsyncClient(headers=headers, timeout=30.0)
         answer = await self._client.get(os.environ["BENCH_PROXY_URL"] + quote(key, safe=""))
         answer.raise_for_status()
         return str(answer.text)
