@@ -30,7 +30,7 @@ class SandboxOptions:
     """How to run a sandbox.
 
     ``client_id``/``client_secret`` default to ``ZUORA_CLIENT_ID``/``ZUORA_CLIENT_SECRET``, then to
-    ``sandbox-client-id``/``sandbox-client-secret``. ``seed`` is seed data (a dict in the shape of
+    ``sandbox-client-id-0000-0000-00000001``/``sandbox-client-secret``. ``seed`` is seed data (a dict in the shape of
     :func:`~zuora_mcp.providers.zuora.sandbox.demo_data.demo_seed`); None means the built-in demo tenant.
     ``clock_start`` fixes the sandbox clock's start (seconds since the epoch) for reproducible runs.
     ``entity_ids`` makes a multi-entity tenant: API requests must name one of these entities in
