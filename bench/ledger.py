@@ -7,6 +7,12 @@ loopback. PostgreSQL comes from ``ZUORA_MCP_TEST_POSTGRES`` (or the ``postgres``
 throwaway cluster from ``scripts/postgres.sh`` for the run; where none can be had the engine's
 entry says why instead of a figure.
 
+``measure_write_cost(writes, postgres)`` puts that beside the write's own time: ``reverse_invoice`` in
+``auto`` mode through the in-process server (and an in-process sandbox tenant, each write on a fresh
+invoice), with an in-memory ledger (the floor), a SQLite file and PostgreSQL, in interleaved rounds;
+what a ledger adds per write is its median minus the in-memory one's. ``measure_ledger_section`` runs
+both on one throwaway cluster (the bench's ``ledger`` section).
+
     python -m bench.ledger [WRITES]
 """
 
@@ -20,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +35,7 @@ import anyio
 from bench.stats import summarize
 from zuora_mcp.ledger import Call, open_ledger
 
-__all__ = ["measure_ledger"]
+__all__ = ["measure_ledger", "measure_ledger_section", "measure_write_cost"]
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "postgres.sh"
 WARMUP = 10
@@ -74,6 +80,108 @@ async def _measure(location: str, writes: int) -> dict[str, Any]:
         "claim_intent_outcome_ms": summarize(claimed).as_json(),
         "chain_intact": intact,
     }
+
+
+ENGINES = ("memory", "sqlite", "postgresql")
+
+
+async def measure_write_cost(writes: int, postgres: str | None, rounds: int = 5) -> dict[str, Any]:
+    """``reverse_invoice`` (auto mode) through the in-process server on each engine, interleaved."""
+    import json
+
+    from mcp.client import Client
+
+    from bench.seed import reversible_number, write_seed
+    from zuora_mcp.client import BillingClient
+    from zuora_mcp.config import load_settings
+    from zuora_mcp.providers.zuora.sandbox import SandboxOptions, running_sandbox
+    from zuora_mcp.server import build_app, build_server
+
+    engines = [e for e in ENGINES if e != "postgresql" or postgres]
+    per_round = max(1, writes // rounds)
+    needed = (WARMUP + per_round * rounds) * len(engines)
+    samples: dict[str, list[float]] = {e: [] for e in engines}
+    round_medians: dict[str, list[float]] = {e: [] for e in engines}
+    outcomes: dict[str, dict[str, int]] = {e: {} for e in engines}
+    with tempfile.TemporaryDirectory(prefix="zuora-mcp-bench-writes-") as tmp:
+        seed = json.loads(write_seed(Path(tmp) / "seed.json", reversible=needed).read_text())
+        async with running_sandbox(SandboxOptions(port=0, seed=seed)) as sandbox:
+            settings = load_settings(
+                {"base_url": sandbox.base_url, "client_id": sandbox.client_id, "client_secret": sandbox.client_secret},
+                {"ZUORA_MCP_MODE": "auto", "HOME": tmp},
+            )
+            locations = {"sqlite": str(Path(tmp) / "ledger.db"), "postgresql": postgres}
+            async with BillingClient(settings) as zuora, AsyncExitStack() as stack:
+                clients: dict[str, Client] = {}
+                for engine in engines:
+                    location = locations.get(engine)
+                    ledger = await stack.enter_async_context(await open_ledger(location)) if location else None
+                    app = build_app(settings, zuora, ledger=ledger)
+                    clients[engine] = await stack.enter_async_context(
+                        Client(build_server(app), mode="legacy", cache=None)
+                    )
+                await clients["memory"].call_tool("get_invoice", {"invoiceKey": "INV00000001"})  # token, pool
+                invoice = 0
+
+                async def write(engine: str, n: int, keep: bool) -> None:
+                    nonlocal invoice
+                    times = []
+                    for _ in range(n):
+                        arguments = {"invoiceKey": reversible_number(invoice)}
+                        invoice += 1
+                        began = time.perf_counter()
+                        result = await clients[engine].call_tool("reverse_invoice", arguments)
+                        times.append((time.perf_counter() - began) * 1000)
+                        status = str((result.structured_content or {}).get("status", "error"))
+                        outcomes[engine][status] = outcomes[engine].get(status, 0) + 1
+                    if keep:
+                        samples[engine].extend(times)
+                        round_medians[engine].append(summarize(times).p50)
+
+                for engine in engines:
+                    await write(engine, WARMUP, keep=False)
+                for _ in range(rounds):
+                    for engine in engines:
+                        await write(engine, per_round, keep=True)
+    result: dict[str, Any] = {"writes_per_engine": per_round * rounds, "rounds": rounds}
+    floor = summarize(samples["memory"]).p50
+    for engine in engines:
+        summary = summarize(samples[engine]).as_json()
+        medians = round_medians[engine]
+        summary["round_p50_range"] = [round(min(medians), 3), round(max(medians), 3)]
+        result[engine] = {
+            "ms": summary,
+            "added_ms_p50": round(summary["p50"] - floor, 3) + 0.0,
+            "outcomes": outcomes[engine],
+        }
+    if "postgresql" not in engines:
+        result["postgresql"] = {"skipped": "no PostgreSQL"}
+    return result
+
+
+async def measure_ledger_section(writes: int = 200, server_writes: int = 100) -> dict[str, Any]:
+    """The bench's ``ledger`` section: the ledger alone and a write through the server, on one cluster."""
+    url = os.environ.get("ZUORA_MCP_TEST_POSTGRES")
+    with _cluster() if not url else _given(url) as started:
+        postgres = started if started.startswith("postgresql://") else None
+        if postgres is None:
+            print(f"bench: ledger on PostgreSQL left out: {started}", file=sys.stderr)
+        alone = await measure_ledger(writes, postgres) if postgres else await _sqlite_only(writes, started)
+        through = await measure_write_cost(server_writes, postgres)
+    return {"ledger_alone": alone, "write_through_server": through}
+
+
+async def _sqlite_only(writes: int, why: str) -> dict[str, Any]:
+    results: dict[str, Any] = {"writes": writes}
+    with tempfile.TemporaryDirectory(prefix="zuora-mcp-bench-ledger-") as tmp:
+        results["sqlite"] = await _measure(str(Path(tmp) / "ledger.db"), writes)
+    results["postgresql"] = {"skipped": why}
+    return results
+
+
+@contextmanager
+def _given(url: str) -> Iterator[str]:
+    yield url
 
 
 @contextmanager

@@ -45,7 +45,7 @@ __all__ = ["QUOTED_HOSTED", "ZOHO_SPEC", "measure_zoho", "measure_zoho_footprint
 
 ZOHO_SPEC = procs.ROOT.parent / "shared" / "spec" / "zoho" / "zoho-billing-invoices.openapi.json"
 # Not measured: what users report for Zoho's hosted MCP server (no account here to measure it).
-QUOTED_HOSTED = {
+QUOTED_HOSTED: dict[str, Any] = {
     "tokens": 30_000,
     "text": "~30k tokens per request for the hosted Zoho MCP (vs ~3k for a curated server)",
     "source": "user complaint quoted in InfraXAI/zoho-books-mcp-server's README; /work/shared/notes/zoho.md §4 M4",
@@ -313,12 +313,12 @@ async def measure_zoho(
         rows: dict[str, Any] = {}
         for name in ("ours", "bare"):
             key = f"{name}_{transport}"
-            pid = paths[key].pid
+            server_pid = paths[key].pid
             rows[name] = {
                 "ms": figures[key],
                 "ratio_to_bare": ratio(figures[key]["p50"], bare),
                 "ratio_to_direct": ratio(figures[key]["p50"], figures["direct"]["p50"]),
-                "server_cpu_ms_per_call": round(1000 * cpu_used[pid] / n, 3) if pid is not None else None,
+                "server_cpu_ms_per_call": round(1000 * cpu_used[server_pid] / n, 3) if server_pid is not None else None,
             }
         per_call[transport] = rows
     per_call["errors"] = {name: path.errors for name, path in paths.items()}
