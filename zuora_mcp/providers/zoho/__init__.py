@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from zuora_mcp.config import Settings
 from zuora_mcp.provider import DemoSession, Dialect, Provider, SandboxInfo
@@ -61,6 +62,15 @@ def _sandbox_run(args: argparse.Namespace) -> int:
     return command.run(args)
 
 
+def _build_extras(spec: Any, write: bool) -> list[str]:
+    """The sandbox tenant's request schemas, derived from our Zoho spec (the tenant judges requests by them)."""
+    from zuora_mcp.providers.zoho.sandbox import spec_requests
+
+    if write:
+        return [str(spec_requests.REQUESTS_FILE)] if spec_requests.write_requests(spec) else []
+    return [f"sandbox request schemas: {problem}" for problem in spec_requests.check_requests(spec)]
+
+
 async def _demo(session: DemoSession) -> int:
     from zuora_mcp.providers.zoho import demo
 
@@ -86,5 +96,6 @@ PROVIDER = Provider(
     sandbox_run=_sandbox_run,
     demo=_demo,
     spec_name="zoho/zoho-billing-invoices.openapi.json",
+    build_extras=_build_extras,
     resources=RESOURCES,
 )

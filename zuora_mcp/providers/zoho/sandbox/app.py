@@ -2,8 +2,9 @@
 
 One request goes: count → fault plan (latency, 429/5xx/200-with-failure, drop or delay) → token
 (``/oauth/v2/token``) or API (``/billing/v1``): URL → ``Authorization: Zoho-oauthtoken`` (else 401,
-code 57) → ``X-com-zoho-subscriptions-organizationid`` (else 400, code 6041) → body → the route's
-rule (the commit) → answer. ``/_sandbox/`` is the unauthenticated admin API (:mod:`.admin`).
+code 57) → ``X-com-zoho-subscriptions-organizationid`` (else 400, code 6041) → body → the spec's
+request schemas (:mod:`.validation`) → the route's rule (the commit) → answer. ``/_sandbox/`` is the
+unauthenticated admin API (:mod:`.admin`).
 
 Zoho documents no request-id header, so the tenant sends none of Zoho's; every answer carries
 ``X-Sandbox-Request-Id``, which is the sandbox's own (a real Zoho will not send it).
@@ -41,6 +42,7 @@ from zuora_mcp.providers.zoho.sandbox.dialect import (
 from zuora_mcp.providers.zoho.sandbox.faults import FaultPlan, ZohoCounters, ZohoFaults
 from zuora_mcp.providers.zoho.sandbox.routes import API_PREFIX, Route, match
 from zuora_mcp.providers.zoho.sandbox.tenant import Tenant
+from zuora_mcp.providers.zoho.sandbox.validation import validate_request
 
 __all__ = ["ORG_HEADER", "TOKEN_PATH", "Reply", "ZohoApp"]
 
@@ -187,6 +189,8 @@ class ZohoApp:
         )
         try:
             call.body = _parse_body(raw, content_type) if method in {"POST", "PUT"} else None
+            if route.operation is not None:  # judged by the spec first, then by the route's rule
+                validate_request(route.operation, params, query, call.body)
             if plan.delay_before:
                 await anyio.sleep(plan.delay_before)
             result = route.handler(call)

@@ -42,6 +42,7 @@ class Route:
     template: str
     handler: Callable[[Call], Any]
     is_write: bool
+    operation: str | None = None  # the spec's operationId; None for the reads outside the spec
 
     @property
     def label(self) -> str:
@@ -53,24 +54,42 @@ class Route:
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/invoices", inv.list_invoices, False),
-    Route("POST", "/invoices", inv.create_invoice, True),
-    Route("GET", "/invoices/{invoice_id}", items.get_invoice, False),
-    Route("PUT", "/invoices/{invoice_id}", inv.update_invoice, True),
-    Route("DELETE", "/invoices/{invoice_id}", inv.delete_invoice, True),
-    Route("PUT", "/invoice/{invoice_id}/customfields", items.update_custom_fields_by_id, True),  # singular
-    Route("POST", "/invoices/{invoice_id}/converttoopen", inv.convert_to_open, True),
-    Route("POST", "/invoices/{invoice_id}/void", inv.void_invoice, True),
-    Route("POST", "/invoices/{invoice_id}/email", cash.email_invoice, True),
-    Route("POST", "/invoices/{invoice_id}/collect", cash.collect, True),
-    Route("POST", "/invoices/{invoice_id}/writeoff", inv.write_off, True),
-    Route("POST", "/invoices/{invoice_id}/cancelwriteoff", inv.cancel_write_off, True),
-    Route("PUT", "/invoices/{invoice_id}/address", items.update_address, True),
-    Route("POST", "/invoices/{invoice_id}/customfields", items.update_custom_fields_by_label, True),
-    Route("POST", "/invoices/{invoice_id}/credits", cash.apply_credits, True),
-    Route("POST", "/invoices/{invoice_id}/lineitems", items.add_line_items, True),
-    Route("DELETE", "/invoices/{invoice_id}/lineitems/{line_item_id}", items.delete_line_item, True),
-    Route("POST", "/invoices/{invoice_id}/attachment", items.attach_file, True),
+    Route("GET", "/invoices", inv.list_invoices, False, "list_invoices"),
+    Route("POST", "/invoices", inv.create_invoice, True, "create_invoice"),
+    Route("GET", "/invoices/{invoice_id}", items.get_invoice, False, "get_invoice"),
+    Route("PUT", "/invoices/{invoice_id}", inv.update_invoice, True, "update_invoice"),
+    Route("DELETE", "/invoices/{invoice_id}", inv.delete_invoice, True, "delete_invoice"),
+    Route(
+        "PUT",
+        "/invoice/{invoice_id}/customfields",
+        items.update_custom_fields_by_id,
+        True,
+        "update_invoice_custom_fields_by_id",  # the singular /invoice/ is Zoho's own
+    ),
+    Route("POST", "/invoices/{invoice_id}/converttoopen", inv.convert_to_open, True, "convert_invoice_to_open"),
+    Route("POST", "/invoices/{invoice_id}/void", inv.void_invoice, True, "void_invoice"),
+    Route("POST", "/invoices/{invoice_id}/email", cash.email_invoice, True, "email_invoice"),
+    Route("POST", "/invoices/{invoice_id}/collect", cash.collect, True, "collect_invoice_payment"),
+    Route("POST", "/invoices/{invoice_id}/writeoff", inv.write_off, True, "write_off_invoice"),
+    Route("POST", "/invoices/{invoice_id}/cancelwriteoff", inv.cancel_write_off, True, "cancel_invoice_write_off"),
+    Route("PUT", "/invoices/{invoice_id}/address", items.update_address, True, "update_invoice_address"),
+    Route(
+        "POST",
+        "/invoices/{invoice_id}/customfields",
+        items.update_custom_fields_by_label,
+        True,
+        "update_invoice_custom_fields_by_label",
+    ),
+    Route("POST", "/invoices/{invoice_id}/credits", cash.apply_credits, True, "apply_credits_to_invoice"),
+    Route("POST", "/invoices/{invoice_id}/lineitems", items.add_line_items, True, "add_invoice_line_items"),
+    Route(
+        "DELETE",
+        "/invoices/{invoice_id}/lineitems/{line_item_id}",
+        items.delete_line_item,
+        True,
+        "delete_invoice_line_item",
+    ),
+    Route("POST", "/invoices/{invoice_id}/attachment", items.attach_file, True, "attach_file_to_invoice"),
     Route("GET", "/customers/{customer_id}", get_customer, False),
     Route("GET", "/creditnotes", list_credit_notes, False),
 )

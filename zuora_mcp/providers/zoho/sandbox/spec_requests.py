@@ -1,0 +1,210 @@
+"""Zoho's request schemas for the 18 invoice operations the tenant implements, derived from our Zoho spec.
+
+The tenant judges requests by the spec (``zoho/zoho-billing-invoices.openapi.json``), never by the
+product's tool schemas: that would be circular. The spec is not shipped, so a build step derives
+what the tenant needs and commits it as ``data/requests.json.gz``; :func:`check_requests` says when
+the file is stale (``zuora-mcp schemas check --provider zoho`` runs it when the spec is present)::
+
+    from zuora_mcp.derive.spec import load_spec
+    write_requests(load_spec(SPEC))          # build
+    check_requests(load_spec(SPEC))          # [] when fresh, else one line per difference
+
+Per operation (by operationId): method, path, the path and query parameters as one object schema
+each, the body's schema (or null), its media type (``application/json``, or ``multipart/form-data``
+for the attachment) and whether the spec requires a body. Schemas are the spec's own, normalised by
+:func:`zuora_mcp.derive.schema.normalize` (refs inlined, ``nullable`` as ``anyOf``), with one
+difference from the product's tool schemas: objects stay **open**. The spec never sets
+``additionalProperties``, so by OpenAPI's rules a field it does not name is allowed (and the tenant
+ignores it); the tool schemas close objects for the model's sake, which is the product's choice, not
+Zoho's. The organisation header is transport (the app checks it) and is left out.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from zuora_mcp.derive.schema import SchemaOptions, normalize
+from zuora_mcp.derive.spec import Spec, SpecError
+
+__all__ = ["OPERATIONS", "REQUESTS_FILE", "build_requests", "check_requests", "load_requests", "write_requests"]
+
+REQUESTS_FILE = Path(__file__).parent / "data" / "requests.json.gz"
+BODY_TYPES = ("application/json", "multipart/form-data")
+
+# operationId → (method, path under /billing/v1) of every spec operation the tenant serves (routes.py).
+OPERATIONS: dict[str, tuple[str, str]] = {
+    "create_invoice": ("POST", "/invoices"),
+    "list_invoices": ("GET", "/invoices"),
+    "get_invoice": ("GET", "/invoices/{invoice_id}"),
+    "update_invoice": ("PUT", "/invoices/{invoice_id}"),
+    "delete_invoice": ("DELETE", "/invoices/{invoice_id}"),
+    "update_invoice_custom_fields_by_id": ("PUT", "/invoice/{invoice_id}/customfields"),
+    "convert_invoice_to_open": ("POST", "/invoices/{invoice_id}/converttoopen"),
+    "void_invoice": ("POST", "/invoices/{invoice_id}/void"),
+    "email_invoice": ("POST", "/invoices/{invoice_id}/email"),
+    "collect_invoice_payment": ("POST", "/invoices/{invoice_id}/collect"),
+    "write_off_invoice": ("POST", "/invoices/{invoice_id}/writeoff"),
+    "cancel_invoice_write_off": ("POST", "/invoices/{invoice_id}/cancelwriteoff"),
+    "update_invoice_address": ("PUT", "/invoices/{invoice_id}/address"),
+    "update_invoice_custom_fields_by_label": ("POST", "/invoices/{invoice_id}/customfields"),
+    "apply_credits_to_invoice": ("POST", "/invoices/{invoice_id}/credits"),
+    "add_invoice_line_items": ("POST", "/invoices/{invoice_id}/lineitems"),
+    "delete_invoice_line_item": ("DELETE", "/invoices/{invoice_id}/lineitems/{line_item_id}"),
+    "attach_file_to_invoice": ("POST", "/invoices/{invoice_id}/attachment"),
+}
+
+
+def _open(schema: Any) -> Any:
+    """Undo the tool schemas' closing of objects: the spec leaves them open (see the module docstring)."""
+    if isinstance(schema, list):
+        return [_open(part) for part in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _open(value) for key, value in schema.items()}
+    if out.get("additionalProperties") is False:
+        del out["additionalProperties"]
+        out.pop("patternProperties", None)
+    return out
+
+
+def _input(spec: Spec, schema: Any) -> Any:
+    return _open(normalize(spec, schema or {}, SchemaOptions(direction="input")))
+
+
+def _parameters(spec: Spec, raw: Mapping[str, Any], shared: tuple[Mapping[str, Any], ...], where: str) -> Any:
+    """The ``where`` (path or query) parameters as one object schema."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for entry in (*shared, *(raw.get("parameters") or ())):
+        parameter = spec.deref(entry)
+        if not isinstance(parameter, Mapping) or parameter.get("in") != where:
+            continue
+        name = str(parameter["name"])
+        properties[name] = _input(spec, parameter.get("schema"))
+        if parameter.get("required") or where == "path":
+            required.append(name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _body(spec: Spec, raw: Mapping[str, Any]) -> tuple[Any, str | None, bool]:
+    """(schema, media type, whether a body is required)."""
+    body = spec.deref(raw.get("requestBody") or {})
+    content = body.get("content") if isinstance(body, Mapping) else None
+    for media in BODY_TYPES:
+        found = (content or {}).get(media)
+        if isinstance(found, Mapping):
+            return _input(spec, found.get("schema")), media, bool(body.get("required"))
+    return None, None, False
+
+
+def build_requests(spec: Spec) -> dict[str, Any]:
+    """The file's content: ``{"spec": version, "operations": {operationId: {...}}}``.
+
+    Raises:
+        SpecError: an operation is missing, or sits at another method or path than the tenant serves.
+    """
+    operations: dict[str, Any] = {}
+    for operation_id, (method, path) in OPERATIONS.items():
+        operation = spec.operation(operation_id)
+        if (operation.method, operation.path) != (method, path):
+            raise SpecError(f"{operation_id} is {operation.method} {operation.path} in the spec, not {method} {path}")
+        body, media, required = _body(spec, operation.raw)
+        operations[operation_id] = {
+            "method": method,
+            "path": path,
+            "pathParameters": _parameters(spec, operation.raw, operation.path_parameters, "path"),
+            "queryParameters": _parameters(spec, operation.raw, operation.path_parameters, "query"),
+            "body": body,
+            "bodyType": media,
+            "bodyRequired": required,
+        }
+    return {"spec": spec.version, "operations": operations}
+
+
+def _text(content: Mapping[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        content = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError):
+        return None
+    return content if isinstance(content, dict) else None
+
+
+def write_requests(spec: Spec, path: Path = REQUESTS_FILE) -> bool:
+    """Write the file unless its content is current (zero mtime: the same content, the same bytes)."""
+    content = build_requests(spec)
+    current = _read(path)
+    if current is not None and _text(current) == _text(content):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress((_text(content) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
+    load_requests.cache_clear()
+    return True
+
+
+def check_requests(spec: Spec, path: Path = REQUESTS_FILE) -> list[str]:
+    """What differs between the committed file and a fresh build, one line per finding; empty when fresh."""
+    expected = build_requests(spec)
+    current = _read(path)
+    if current is None:
+        return [f"{path} is missing or unreadable"]
+    problems: list[str] = []
+    if current.get("spec") != expected["spec"]:
+        problems.append(f"spec version {current.get('spec')!r} in the file, {expected['spec']!r} in the spec")
+    have: dict[str, Any] = current.get("operations") or {}
+    want: dict[str, Any] = expected["operations"]
+    for operation_id in sorted(set(have) | set(want)):
+        if operation_id not in have:
+            problems.append(f"{operation_id}: missing from the file")
+        elif operation_id not in want:
+            problems.append(f"{operation_id}: in the file but not an operation the tenant implements")
+        elif _text(have[operation_id]) != _text(want[operation_id]):
+            problems.append(f"{operation_id}: request schemas differ from the spec's")
+    return problems
+
+
+@cache
+def load_requests() -> dict[str, Any]:
+    """The committed file's operations by operationId (read once).
+
+    Raises:
+        FileNotFoundError: the package was built without its data file.
+    """
+    content = _read(REQUESTS_FILE)
+    if content is None:
+        raise FileNotFoundError(f"{REQUESTS_FILE} is missing or unreadable; run `zuora-mcp schemas build`")
+    operations: dict[str, Any] = content["operations"]
+    return operations
+
+
+def main() -> int:  # pragma: no cover - the build step's entry point, run by hand
+    import sys
+
+    from zuora_mcp.derive.spec import load_spec
+
+    if len(sys.argv) != 3 or sys.argv[1] not in {"build", "check"}:
+        print("usage: python -m zuora_mcp.providers.zoho.sandbox.spec_requests build|check SPEC", file=sys.stderr)
+        return 2
+    spec = load_spec(sys.argv[2])
+    if sys.argv[1] == "build":
+        print(f"{REQUESTS_FILE}: {'written' if write_requests(spec) else 'unchanged'}")
+        return 0
+    problems = check_requests(spec)
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
