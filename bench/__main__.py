@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only SECTION ...] [--output PATH] [--spec PATH] [--readme]`` (``make bench``)."""
+"""``python -m bench [--quick] [--only SECTION ...] [--output PATH] [--spec PATH] [--zoho-spec PATH] [--readme]``."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ import anyio
 from bench import procs
 from bench.report import evaluate, render_table, write_results
 
-SECTIONS = ("footprint", "explorer", "cold_start", "latency", "writes", "concurrency")
+SECTIONS = ("footprint", "explorer", "cold_start", "latency", "writes", "concurrency", "zoho", "ledger")
 DEFAULT_SPEC = procs.ROOT.parent / "shared" / "spec" / "zuora-openapi-2025-12-12-described.json"
+DEFAULT_ZOHO_SPEC = procs.ROOT.parent / "shared" / "spec" / "zoho" / "zoho-billing-invoices.openapi.json"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class Plan:
     seconds: float = 10.0
     token_lifetime: int = 3
     explorer_runs: int = 5
+    zoho_calls: int = 300
+    ledger_writes: int = 200
+    ledger_server_writes: int = 100
 
 
 QUICK = Plan(
@@ -46,6 +50,9 @@ QUICK = Plan(
     seconds=4.0,
     token_lifetime=2,
     explorer_runs=3,
+    zoho_calls=100,
+    ledger_writes=50,
+    ledger_server_writes=30,
 )
 
 
@@ -65,7 +72,9 @@ def _peer(spec: Path, workdir: Path) -> tuple[Path | None, dict[str, Any]]:
     return cut, {"runs": True, "name": "FastMCP from_openapi", "fastmcp": version("fastmcp")}
 
 
-async def run(plan: Plan, sections: tuple[str, ...], spec: Path = DEFAULT_SPEC) -> dict[str, Any]:
+async def run(
+    plan: Plan, sections: tuple[str, ...], spec: Path = DEFAULT_SPEC, zoho_spec: Path = DEFAULT_ZOHO_SPEC
+) -> dict[str, Any]:
     from bench.seed import write_seed
 
     results: dict[str, Any] = {"plan": asdict(plan), "machine": procs.machine_facts(), "errors": {}}
@@ -114,6 +123,14 @@ async def run(plan: Plan, sections: tuple[str, ...], spec: Path = DEFAULT_SPEC) 
             "concurrency",
             lambda: measure_concurrency(seed, workdir, plan.clients, plan.seconds, plan.token_lifetime),
         )
+        from bench.zoho import measure_zoho
+
+        await section(
+            "zoho", lambda: measure_zoho(workdir, plan.zoho_calls, plan.warmup, plan.cold_starts, spec_path=zoho_spec)
+        )
+        from bench.ledger import measure_ledger_section
+
+        await section("ledger", lambda: measure_ledger_section(plan.ledger_writes, plan.ledger_server_writes))
     results["targets"] = evaluate(results)
     return results
 
@@ -124,11 +141,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results.json"))
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="Zuora's spec, for the FastMCP peer")
+    parser.add_argument(
+        "--zoho-spec", type=Path, default=DEFAULT_ZOHO_SPEC, help="Zoho's spec, for FastMCP's tools/list of it"
+    )
     parser.add_argument("--readme", action="store_true", help="rewrite README.md's Performance section from the run")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
     began = time.perf_counter()
-    results = anyio.run(run, plan, tuple(args.only or SECTIONS), args.spec)
+    results = anyio.run(run, plan, tuple(args.only or SECTIONS), args.spec, args.zoho_spec)
     results["quick"] = args.quick
     results["seconds"] = round(time.perf_counter() - began, 1)
     write_results(results, args.output)

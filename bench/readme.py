@@ -48,7 +48,7 @@ def _target(verdicts: dict[str, dict[str, str]], name: str) -> str:
 def render_performance(results: dict[str, Any]) -> str:
     """The markdown table and the verdict line for ``results`` (a bench run's results.json)."""
     verdicts = _verdicts(results)
-    rows: list[tuple[str, str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
     fp = results.get("footprint")
     if fp:
         rows.append(
@@ -159,6 +159,8 @@ def render_performance(results: dict[str, Any]) -> str:
                 _target(verdicts, "concurrency: errors"),
             )
         )
+    rows += _zoho_rows(results.get("zoho"), verdicts)
+    rows += _ledger_rows(results.get("ledger"))
     lines = [
         "| Figure | Ours | Bare server, same call | FastMCP peer | Target |",
         "|---|---|---|---|---|",
@@ -182,6 +184,86 @@ def render_performance(results: dict[str, Any]) -> str:
         + (f" Missed: {'; '.join(missed)}." if missed else " None missed.")
     )
     return "\n".join(lines)
+
+
+def _zoho_rows(zoho: dict[str, Any] | None, verdicts: dict[str, dict[str, str]]) -> list[tuple[str, ...]]:
+    if not zoho:
+        return []
+    fp = zoho["footprint"]
+    fast = fp["fastmcp"]
+    hosted = fp["hosted_quoted"]
+    rows: list[tuple[str, ...]] = [
+        (
+            f"Zoho: tools/list, {fp['catalog']['tools']} catalog tools / whole server",
+            f"{fp['catalog']['tokens']:,} / {fp['whole_server']['tokens']:,} tokens",
+            "—",
+            f"{fast['tokens']:,} tokens (`from_openapi`, same spec, {fast['tools']} tools)"
+            if fast.get("runs")
+            else f"not run: {fast.get('why')}",
+            _target(verdicts, "Zoho: tools/list vs FastMCP"),
+        ),
+        (
+            "Zoho: hosted Zoho MCP server (quoted, not measured)",
+            "—",
+            "—",
+            f"~{hosted['tokens']:,} tokens per request, as users report it ({hosted['source']})",
+            "—",
+        ),
+    ]
+    cs = zoho["cold_start"]
+    rows.append(
+        (
+            "Zoho: cold start to first tools/list (stdio)",
+            f"{cs['ours_ms']['p50']:.0f} ms ({cs['ratio_p50']:.2f}x)",
+            f"{cs['bare_ms']['p50']:.0f} ms",
+            "—",
+            _target(verdicts, "Zoho: cold start"),
+        )
+    )
+    pc = zoho["per_call"]
+    for transport, target in (("stdio", "Zoho: per call, stdio"), ("http", "Zoho: per call, HTTP kept-alive")):
+        ours, bare = pc[transport]["ours"], pc[transport]["bare"]
+        rows.append(
+            (
+                f"Zoho: `get_invoice` p50, {TRANSPORTS[transport]}",
+                f"{_spread(ours['ms'])}, **{ours['ratio_to_bare']:.2f}x**; {ours['ratio_to_direct']:.2f}x direct",
+                _spread(bare["ms"]),
+                "—",
+                _target(verdicts, target),
+            )
+        )
+    rows.append(("Zoho: direct httpx2 GET p50 (no MCP)", "—", _spread(pc["direct_get_ms"]), "—", "—"))
+    return rows
+
+
+def _ledger_rows(ledger: dict[str, Any] | None) -> list[tuple[str, ...]]:
+    if not ledger:
+        return []
+    through = ledger["write_through_server"]
+    alone = ledger["ledger_alone"]
+    rows: list[tuple[str, ...]] = []
+    for engine, label in (("sqlite", "SQLite file"), ("postgresql", "PostgreSQL (loopback)")):
+        entry = through.get(engine, {})
+        if "skipped" in entry:
+            rows.append((f"ledger: {label}", f"not run: {entry['skipped']}", "—", "—", "—"))
+            continue
+        own = alone.get(engine, {})
+        cost = (
+            f"; the ledger alone: intent + outcome {own['intent_outcome_ms']['p50']:.2f} ms, "
+            f"with a token claim {own['claim_intent_outcome_ms']['p50']:.2f} ms"
+            if "intent_outcome_ms" in own
+            else ""
+        )
+        rows.append(
+            (
+                f"ledger: `reverse_invoice` (auto) p50, {label}",
+                f"{_spread(entry['ms'])}: **+{entry['added_ms_p50']:.2f} ms** per write{cost}",
+                f"{_spread(through['memory']['ms'])} (in-memory ledger)",
+                "—",
+                "—",
+            )
+        )
+    return rows
 
 
 def update_readme(results: dict[str, Any], path: Path = README) -> str:

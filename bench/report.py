@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.stats import ratio
+
 __all__ = ["Target", "evaluate", "render_table", "write_results"]
 
 CURATED_TOKENS = 10_000
@@ -132,6 +134,36 @@ TARGETS = (
         lambda r: (
             (c := _get(r, "concurrency", "connections_accepted")) <= (p := _get(r, "concurrency", "pool_size")),
             f"{c} (pool {p})",
+        ),
+    ),
+    Target(
+        "Zoho: cold start",
+        "<= 1.25x bare",
+        lambda r: ((x := _get(r, "zoho", "cold_start", "ratio_p50")) <= 1.25, f"{x:.2f}x"),
+    ),
+    Target(
+        "Zoho: per call, stdio",
+        "p50 <= 1.05x bare",
+        lambda r: (
+            (x := _get(r, "zoho", "per_call", "stdio", "ours", "ratio_to_bare")) <= STDIO_RATIO,
+            f"{x:.2f}x",
+        ),
+    ),
+    Target(
+        "Zoho: per call, HTTP kept-alive",
+        "p50 <= 1.15x bare",
+        lambda r: (
+            (x := _get(r, "zoho", "per_call", "http", "ours", "ratio_to_bare")) <= HTTP_RATIO,
+            f"{x:.2f}x",
+        ),
+    ),
+    Target(
+        "Zoho: tools/list vs FastMCP",
+        "fewer tokens than FastMCP",
+        lambda r: (
+            (x := _get(r, "zoho", "footprint", "whole_server", "tokens"))
+            < (f := _get(r, "zoho", "footprint", "fastmcp", "tokens")),
+            f"{x:,} vs {f:,} tokens",
         ),
     ),
     Target(
@@ -291,20 +323,99 @@ def render_table(results: dict[str, Any]) -> str:
                 "",
             )
         )
-    lines = [_row(("figure", "median (range)", "floor / note", "ratio")), _row(("-" * 38, "-" * 24, "-" * 30, "-" * 8))]
+    rows += _zoho_rows(results.get("zoho"))
+    rows += _ledger_rows(results.get("ledger"))
+    lines = [_row(("figure", "median (range)", "floor / note", "ratio")), _row(("-" * 42, "-" * 24, "-" * 30, "-" * 8))]
     lines += [_row(r) for r in rows]
     lines.append("")
     peer_run: dict[str, Any] = results.get("peer") or {}
     if peer_run and not peer_run.get("runs"):
         lines.append(f"peer rows left out: {peer_run.get('why')}")
-    lines.append(f"{'target':30} {'goal':26} {'figure':22} verdict")
+    lines.append(f"{'target':32} {'goal':26} {'figure':22} verdict")
     for v in results.get("targets", []):
-        lines.append(f"{v['target']:30} {v['goal']:26} {v['figure']:22} {v['verdict']}")
+        lines.append(f"{v['target']:32} {v['goal']:26} {v['figure']:22} {v['verdict']}")
     return "\n".join(lines)
 
 
+def _zoho_rows(zoho: dict[str, Any] | None) -> list[tuple[str, str, str, str]]:
+    if not zoho:
+        return []
+    fp = zoho["footprint"]
+    fast = fp["fastmcp"]
+    hosted = fp["hosted_quoted"]
+    rows = [
+        ("Zoho tools/list, catalog", f"{fp['catalog']['tokens']:,} tok, {fp['catalog']['tools']} tools", "", ""),
+        (
+            "Zoho tools/list, whole server",
+            f"{fp['whole_server']['tokens']:,} tok",
+            f"FastMCP {fast['tokens']:,} tok" if fast.get("runs") else f"FastMCP: {fast.get('why')}",
+            f"{fp['ratio_to_fastmcp']:.2f}x" if fast.get("runs") else "",
+        ),
+        ("  Zoho hosted MCP (quoted, not measured)", f"~{hosted['tokens']:,} tok/request", "users' report", ""),
+    ]
+    cs = zoho["cold_start"]
+    rows.append(
+        (
+            "Zoho cold start p50 (ms)",
+            f"{cs['ours_ms']['p50']:.0f}",
+            f"bare {cs['bare_ms']['p50']:.0f}",
+            f"{cs['ratio_p50']:.2f}x",
+        )
+    )
+    pc = zoho["per_call"]
+    for transport in ("stdio", "http"):
+        for name in ("ours", "bare"):
+            row = pc[transport][name]
+            cpu = row["server_cpu_ms_per_call"]
+            note = f"x{row['ratio_to_direct']:.2f} direct" + (f", CPU {cpu:.2f} ms" if cpu is not None else "")
+            rows.append(
+                (
+                    f"Zoho get_invoice {TRANSPORTS[transport]} {name}",
+                    _range(row["ms"]),
+                    note,
+                    f"{row['ratio_to_bare']:.2f}x",
+                )
+            )
+    rows.append(("  Zoho direct GET p50 (ms)", _range(pc["direct_get_ms"]), "", ""))
+    return rows
+
+
+def _ledger_rows(ledger: dict[str, Any] | None) -> list[tuple[str, str, str, str]]:
+    if not ledger:
+        return []
+    rows: list[tuple[str, str, str, str]] = []
+    through = ledger["write_through_server"]
+    floor = through["memory"]["ms"]
+    rows.append(("reverse_invoice auto, memory ledger (ms)", _range(floor), "the write's own time", ""))
+    alone = ledger["ledger_alone"]
+    for engine in ("sqlite", "postgresql"):
+        entry = through.get(engine, {})
+        if "skipped" in entry:
+            rows.append((f"  ledger {engine}", "skipped", str(entry["skipped"])[:30], ""))
+            continue
+        rows.append(
+            (
+                f"reverse_invoice auto, {engine} ledger",
+                _range(entry["ms"]),
+                f"+{entry['added_ms_p50']:.2f} ms over memory",
+                f"{ratio(entry['ms']['p50'], floor['p50']):.2f}x",
+            )
+        )
+        own = alone.get(engine, {})
+        if "intent_outcome_ms" in own:
+            rows.append(
+                (
+                    f"  {engine} alone: intent+outcome / +claim",
+                    f"{own['intent_outcome_ms']['p50']:.2f} / {own['claim_intent_outcome_ms']['p50']:.2f}",
+                    "ms per write",
+                    "",
+                )
+            )
+    return rows
+
+
 def _row(cells: tuple[str, str, str, str]) -> str:
-    return f"{cells[0]:38} {cells[1]:24} {cells[2]:30} {cells[3]}"
+    return f"{cells[0]:42} {cells[1]:24} {cells[2]:30} {cells[3]}"
 
 
 def write_results(results: dict[str, Any], path: Path) -> None:
