@@ -66,6 +66,12 @@ unit:
 bench: install
 	$(BIN)/python -m bench --spec "$(SPEC)" --readme
 
+# Two stateless HTTP replicas on one PostgreSQL ledger (a throwaway cluster), faults on: applied = recorded, 0 twice.
+.PHONY: soak-fleet
+SOAK_MINUTES ?= 1
+soak-fleet: install
+	$(BIN)/python -m bench.fleet_soak --minutes $(SOAK_MINUTES) --output bench/fleet-soak.json
+
 # The optional peer row: FastMCP's from_openapi on the same operations (pinned; adds packages, upgrades none).
 FASTMCP ?= 4.1.6
 bench-peers: install
