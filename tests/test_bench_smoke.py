@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -16,7 +17,7 @@ from mcp.client import Client
 from bench.__main__ import main
 from bench.bare_server import build_server
 from bench.readme import update_readme
-from bench.report import evaluate
+from bench.report import evaluate, render_table
 from bench.stats import percentile
 from zuora_mcp.catalog import load_catalog
 
@@ -52,7 +53,7 @@ def test_the_floor_server_lists_fetch_and_echo_and_echoes() -> None:
 
 def test_the_readme_table_says_which_targets_were_met(tmp_path: Path) -> None:
     """The Performance block is rewritten from a run, and names every missed target plainly."""
-    results = {
+    results: dict[str, Any] = {
         "machine": {"time": "T", "cpus": 2, "cpu": "c", "loadavg_at_start": [1.0]},
         "explorer": {
             "first_search_ms": {"median": 7.0},
@@ -82,3 +83,62 @@ def test_percentiles_interpolate_between_closest_ranks() -> None:
     assert percentile(samples, 50) == pytest.approx(50.5)
     assert percentile(samples, 99) == pytest.approx(99.01)
     assert percentile([3.0], 99) == 3.0
+
+
+def _zoho_and_ledger_results(fastmcp_runs: bool) -> dict[str, Any]:
+    ms = {"p50": 5.0, "median": 5.0, "round_p50_range": [4.0, 6.0], "min": 4.0, "max": 6.0, "p99": 9.0}
+    row = {"ms": ms, "ratio_to_bare": 1.02, "ratio_to_direct": 2.5, "server_cpu_ms_per_call": 1.0}
+    fastmcp = {"runs": True, "tokens": 9_000, "tools": 18} if fastmcp_runs else {"runs": False, "why": "absent"}
+    results: dict[str, Any] = {
+        "machine": {"time": "T", "cpus": 2, "cpu": "c", "loadavg_at_start": [1.0]},
+        "zoho": {
+            "footprint": {
+                "catalog": {"tokens": 6_900, "tools": 18, "bytes": 1},
+                "whole_server": {"tokens": 7_100, "tools": 19, "bytes": 1},
+                "fastmcp": fastmcp,
+                "ratio_to_fastmcp": 0.79,
+                "hosted_quoted": {"tokens": 30_000, "source": "users", "measured": False},
+            },
+            "cold_start": {"ours_ms": {"p50": 500.0}, "bare_ms": {"p50": 450.0}, "ratio_p50": 1.11},
+            "per_call": {
+                "stdio": {"ours": row, "bare": row},
+                "http": {"ours": row, "bare": row},
+                "direct_get_ms": ms,
+            },
+        },
+        "ledger": {
+            "ledger_alone": {
+                "sqlite": {"intent_outcome_ms": {"p50": 1.5}, "claim_intent_outcome_ms": {"p50": 2.0}},
+                "postgresql": {"skipped": "no PostgreSQL here"},
+            },
+            "write_through_server": {
+                "memory": {"ms": ms, "added_ms_p50": 0.0},
+                "sqlite": {"ms": ms, "added_ms_p50": 1.25},
+                "postgresql": {"skipped": "no PostgreSQL here"},
+            },
+        },
+    }
+    results["targets"] = evaluate(results)
+    return results
+
+
+@pytest.mark.parametrize("fastmcp_runs", [True, False])
+def test_zoho_and_ledger_rows_in_the_table_and_readme(tmp_path: Path, fastmcp_runs: bool) -> None:
+    results = _zoho_and_ledger_results(fastmcp_runs)
+    verdicts = {v["target"]: v["verdict"] for v in results["targets"]}
+    assert verdicts["Zoho: cold start"] == "met"
+    assert verdicts["Zoho: per call, stdio"] == "met"
+    assert verdicts["Zoho: tools/list vs FastMCP"] == ("met" if fastmcp_runs else "not run")
+    table = render_table(results)
+    assert "Zoho tools/list, whole server" in table
+    assert "quoted, not measured" in table
+    assert "+1.25 ms over memory" in table
+    assert "skipped" in table
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- begin:performance -->\n<!-- end:performance -->\n")
+    update_readme(results, readme)
+    text = readme.read_text()
+    assert "~30,000 tokens per request" in text
+    assert "**+1.25 ms** per write" in text
+    assert "not run: no PostgreSQL here" in text
+    assert ("9,000 tokens" in text) == fastmcp_runs
