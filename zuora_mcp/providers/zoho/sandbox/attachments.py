@@ -54,6 +54,8 @@ def read_upload(call: Call) -> Upload:
             flag = payload.decode("utf-8", "replace").strip() if isinstance(payload, bytes) else ""
     if file_part is None:
         raise invalid_value("attachment")
+    if flag.strip().lower() not in {"", "true", "false"}:  # a boolean in the spec
+        raise invalid_value("can_send_in_mail")
     file_name = str(file_part.get_filename())
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if extension not in ALLOWED_TYPES:

@@ -20,6 +20,8 @@ __all__ = ["Call", "RawAnswer", "number", "parse_lines", "require_status", "text
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Line fields the spec accepts that the tenant keeps as given and answers back (views.line_json).
+LINE_KEPT = ("project_id", "time_entry_ids", "expense_id", "item_order", "tax_exemption_id", "discount", "tax_type")
 PERCENT = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
 
@@ -169,6 +171,7 @@ def parse_lines(
             tax_id=text(entry, "tax_id") or "",
             tax_name=text(entry, "tax_name") or "",
             tax_percentage=number(entry, "tax_percentage", minimum=0) or 0.0,
+            extra={name: entry[name] for name in LINE_KEPT if entry.get(name) is not None},
         )
         line.discount_amount = _discount(entry.get("discount"), price * quantity)
         lines.append(line)

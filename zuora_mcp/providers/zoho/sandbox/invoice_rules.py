@@ -7,6 +7,7 @@ comment. Every rule checks first and changes records only after the last check.
 
 from __future__ import annotations
 
+import copy
 from datetime import date as Date
 from datetime import timedelta
 from typing import Any
@@ -126,6 +127,30 @@ def _customer_id(call: Call, data: dict[str, Any]) -> str:
     return customer_id
 
 
+# Invoice fields the spec accepts that the tenant keeps as given and answers back (views.invoice_json).
+INVOICE_KEPT = ("template_id", "salesperson_id", "adjustment_description", "payment_options", "exchange_rate")
+
+
+def _kept(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: data[name] for name in INVOICE_KEPT if data.get(name) is not None}
+
+
+def _discount(invoice: Invoice, data: dict[str, Any]) -> None:
+    """The invoice-level discount fields, as given (a rule calls this before its last check)."""
+    if data.get("discount") is not None:
+        invoice.discount = data["discount"]
+    if data.get("discount_type") is not None:
+        invoice.discount_type = str(data["discount_type"])
+    if isinstance(data.get("is_discount_before_tax"), bool):
+        invoice.is_discount_before_tax = data["is_discount_before_tax"]
+
+
+def _refuse_negative_total(invoice: Invoice) -> None:
+    # A discount larger than what it discounts: the sandbox's rule (Zoho's wording is not documented).
+    if invoice.discount_total > invoice.sub_total or invoice.discount_total < 0:
+        raise invalid_value("discount")
+
+
 def _due(day: str, terms: int, explicit: str | None) -> str:
     return explicit or (Date.fromisoformat(day) + timedelta(days=terms)).isoformat()
 
@@ -166,7 +191,10 @@ def create_invoice(call: Call) -> dict[str, Any]:
         notes=text(data, "notes") or "",
         terms=text(data, "terms") or "",
         salesperson_name=text(data, "salesperson_name") or "",
+        extra=_kept(data),
     )
+    _discount(invoice, data)
+    _refuse_negative_total(invoice)
     tenant.invoices[invoice.invoice_id] = invoice
     tenant.comment(invoice, "Invoice created")
     if call.flag("send"):
@@ -196,7 +224,14 @@ def update_invoice(call: Call) -> dict[str, Any]:
     notes, terms_text = text(data, "notes"), text(data, "terms")
     # invoice_items is the complete new list: a line left out is deleted (seed, documented).
     lines = parse_lines(tenant, data.get("invoice_items"), require_quantity=False, keep=invoice.line_items)
+    trial = copy.copy(invoice)
+    trial.line_items = lines
+    _discount(trial, data)
+    _refuse_negative_total(trial)
     # -- every check passed: apply
+    invoice.discount, invoice.discount_type = trial.discount, trial.discount_type
+    invoice.is_discount_before_tax = trial.is_discount_before_tax
+    invoice.extra = {**invoice.extra, **_kept(data)}
     invoice.customer_id, invoice.line_items, invoice.date = customer_id, lines, day
     if chosen:
         invoice.invoice_number = chosen
@@ -276,7 +311,7 @@ def write_off(call: Call) -> dict[str, Any]:
 
 def cancel_write_off(call: Call) -> dict[str, Any]:
     invoice = call.invoice()
-    require_status(call, invoice, ("paid",), "have a write-off cancelled")  # inferred
+    require_status(call, invoice, ("paid",), "released from a write-off")  # inferred
     if invoice.write_off_amount <= 0:
         raise ZohoError(STATUS_NOT_ALLOWED, "The invoice has not been written off.")
     invoice.write_off_amount = 0.0

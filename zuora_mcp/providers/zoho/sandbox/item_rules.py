@@ -56,8 +56,9 @@ def custom_field_values(call: Call, raw: Any) -> dict[str, str]:
         key = entry.get("customfield_id")
         found = by_id.get(str(key)) if key is not None else by_label.get(str(entry.get("label", "")).lower())
         if found is None:
-            name = key if key is not None else entry.get("label")
-            raise ZohoError(UNKNOWN_CUSTOM_FIELD, f"The custom field {name!r} does not exist.")
+            # Named by kind, not by the value sent: a refusal never echoes the request.
+            kind = "id" if key is not None else "label"
+            raise ZohoError(UNKNOWN_CUSTOM_FIELD, f"No custom field of invoices has the {kind} given.")
         values[found.customfield_id] = "" if entry["value"] is None else str(entry["value"])
     return values
 
@@ -88,12 +89,20 @@ def update_custom_fields_by_label(call: Call) -> dict[str, Any]:
             **entry,
             "show_in_store": False,
             "is_active": True,
+            "show_in_hp": False,
             "is_mandatory": False,
             "is_custom_field": True,
+            "is_mandatory_in_sales_item": False,
+            "is_mandatory_in_hp": False,
+            "edit_on_store": False,
+            "show_in_all_pdf": True,
             "search_entity": "invoice",
             "pii_type": "non_pii",
             "placeholder": "cf_" + defined[entry["customfield_id"]].label.lower().replace(" ", "_"),
+            "is_inherited_value": False,
+            "is_dependent_field": False,
             "max_length": 255,
+            "help_text": "",
         }
         for entry in custom_fields_json(call.tenant, invoice)
     ]

@@ -27,6 +27,7 @@ __all__ = [
     "LineItem",
     "Payment",
     "Product",
+    "discount_amount",
 ]
 
 
@@ -118,6 +119,9 @@ class LineItem:
     tax_percentage: float = 0.0
     tax_name: str = ""
     tax_id: str = ""
+    # Fields the spec accepts on a line that the tenant keeps as given and answers back (project_id,
+    # expense_id, time_entry_ids, item_order, tax_exemption_id, discount as written).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def item_total(self) -> float:
@@ -172,6 +176,20 @@ class Comment:
     time: str
 
 
+def discount_amount(raw: Any, gross: float) -> float:
+    """A discount as written (``10``, ``"10"``, ``"12.5%"``) as an amount of ``gross``; 0 when unreadable
+    (the spec's pattern has refused such text before a rule reads it)."""
+    if isinstance(raw, bool) or raw is None or raw == "":
+        return 0.0
+    text = str(raw).strip()
+    try:
+        if text.endswith("%"):
+            return round(gross * float(text[:-1].strip()) / 100, 2)
+        return round(float(text), 2)
+    except ValueError:
+        return 0.0
+
+
 @dataclass
 class Invoice:
     invoice_id: str
@@ -204,10 +222,24 @@ class Invoice:
     terms: str = ""
     salesperson_name: str = ""
     is_emailed: bool = False
+    # The invoice-level discount as written (an amount, or "12.5%" of the sub total); it counts
+    # unless discount_type is item_level (then the lines' own discounts are the discount). Tax is
+    # computed on the lines as they are: the sandbox does not re-spread a before-tax discount.
+    discount: float | str = 0
+    discount_type: str = "entity_level"
+    is_discount_before_tax: bool = True
+    # Fields the spec accepts that the tenant keeps as given and answers back (template_id, ...).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sub_total(self) -> float:
         return round(sum(line.item_total for line in self.line_items), 2)
+
+    @property
+    def discount_total(self) -> float:
+        if self.discount_type == "item_level":
+            return 0.0
+        return discount_amount(self.discount, self.sub_total)
 
     @property
     def tax_total(self) -> float:
@@ -215,7 +247,7 @@ class Invoice:
 
     @property
     def total(self) -> float:
-        return round(self.sub_total + self.tax_total + self.shipping_charge + self.adjustment, 2)
+        return round(self.sub_total - self.discount_total + self.tax_total + self.shipping_charge + self.adjustment, 2)
 
     @property
     def payment_made(self) -> float:

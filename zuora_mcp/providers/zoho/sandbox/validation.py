@@ -101,8 +101,20 @@ def _where(path: Any, name: str | None = None) -> str:
     return "".join(parts)
 
 
-def _field(error: ValidationError, location: Location) -> str:
+# A body that is a bare array is named like the field it holds (the custom fields by id).
+_ARRAY_BODY = {"update_invoice_custom_fields_by_id": "custom_fields"}
+
+
+def _field(error: ValidationError, location: Location, operation_id: str = "") -> str:
     """The field a schema error is about, as Zoho names fields in its messages."""
+    name = _path_field(error, location)
+    prefix = _ARRAY_BODY.get(operation_id) if location == "body" else None
+    if prefix and (name.startswith("[") or name == "JSONString"):
+        return prefix + ("" if name == "JSONString" else name)
+    return name
+
+
+def _path_field(error: ValidationError, location: Location) -> str:
     rule: Any = error.validator_value
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = next((n for n in rule if n not in error.instance), "")
@@ -122,7 +134,7 @@ def refusal(operation_id: str, location: Location, value: Any) -> ZohoError | No
     errors = sorted(validator.iter_errors(value), key=lambda e: (len(list(e.absolute_path)), str(e.validator)))
     if not errors:
         return None
-    name = _field(errors[0], location)
+    name = _field(errors[0], location, operation_id)
     return not_found() if location == "path" and name == "invoice_id" else invalid_value(name)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zuora_mcp.providers.zoho.sandbox.demo_data import demo_id
 from zuora_mcp.providers.zoho.sandbox.dialect import money, zoho_time
 from zuora_mcp.providers.zoho.sandbox.models import (
     BankAccount,
@@ -28,22 +29,45 @@ __all__ = ["creditnote_json", "custom_fields_json", "customer_json", "invoice_js
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 
 
-def line_json(line: LineItem) -> dict[str, Any]:
+def line_json(line: LineItem, order: int = 1) -> dict[str, Any]:
+    extra = line.extra
     return {
         "item_id": line.item_id,
         "product_id": line.product_id,
+        "project_id": extra.get("project_id", ""),
+        "project_name": "",
+        "time_entry_ids": extra.get("time_entry_ids", []),
+        "item_type": "service",  # subscription products and usage are services (sandbox's choice)
+        "expense_id": extra.get("expense_id", ""),
+        "expense_receipt_name": "",
         "name": line.name,
         "code": line.code,
         "description": line.description,
+        "item_order": extra.get("item_order", order),
+        "bcy_rate": money(line.price),  # base-currency rate: the organisation bills in its own currency
         "price": money(line.price),
         "quantity": line.quantity,
         "unit": line.unit,
         "discount_amount": money(line.discount_amount),
+        "discount": extra.get("discount", 0),
         "tax_id": line.tax_id,
         "tax_name": line.tax_name,
+        "tax_type": extra.get("tax_type", "tax" if line.tax_name else ""),
         "tax_percentage": line.tax_percentage,
+        "tax_exemption_id": extra.get("tax_exemption_id", ""),
+        "tax_exemption_code": "",
         "item_total": money(line.item_total),
+        "tags": [],
+        "item_custom_fields": [],
     }
+
+
+# The organisation's payment gateway as Zoho lists it on an invoice (the demo's cards go through Stripe).
+PAYMENT_OPTIONS = {
+    "payment_gateways": [{"configured": True, "additional_field1": "standard", "gateway_name": "stripe"}]
+}
+TEMPLATE = (demo_id(80), "Standard Template")
+CURRENCY_IDS = {code: demo_id(70 + n) for n, code in enumerate(SYMBOLS)}
 
 
 def _payment_line(payment: Payment) -> dict[str, Any]:
@@ -104,6 +128,7 @@ def custom_fields_json(tenant: Tenant, invoice: Invoice) -> list[dict[str, Any]]
 
 def invoice_json(tenant: Tenant, invoice: Invoice) -> dict[str, Any]:
     customer = tenant.customers.get(invoice.customer_id)
+    extra = invoice.extra
     taxes: dict[str, float] = {}
     for line in invoice.line_items:
         if line.tax_name:
@@ -126,11 +151,20 @@ def invoice_json(tenant: Tenant, invoice: Invoice) -> dict[str, Any]:
         "customer_name": customer.display_name if customer else "",
         "email": customer.email if customer else "",
         "contact_persons": [{"contactperson_id": cid} for cid in invoice.contact_person_ids],
+        "currency_id": CURRENCY_IDS.get(invoice.currency_code, ""),
         "currency_code": invoice.currency_code,
         "currency_symbol": SYMBOLS.get(invoice.currency_code, invoice.currency_code),
-        "exchange_rate": 1,
+        "exchange_rate": extra.get("exchange_rate", 1),
+        "discount": invoice.discount,
+        "discount_total": money(invoice.discount_total),
+        "is_discount_before_tax": invoice.is_discount_before_tax,
+        "discount_type": invoice.discount_type,
         "is_inclusive_tax": False,
-        "invoice_items": [line_json(line) for line in invoice.line_items],
+        "is_viewed_by_client": False,
+        "client_viewed_time": "",
+        "ach_payment_initiated": False,
+        "payment_expected_date": "",
+        "invoice_items": [line_json(line, n) for n, line in enumerate(invoice.line_items, start=1)],
         "coupons": [],
         "credits": [
             {
@@ -143,6 +177,7 @@ def invoice_json(tenant: Tenant, invoice: Invoice) -> dict[str, Any]:
         ],
         "shipping_charge": money(invoice.shipping_charge),
         "adjustment": money(invoice.adjustment),
+        "adjustment_description": extra.get("adjustment_description", ""),
         "sub_total": money(invoice.sub_total),
         "tax_total": money(invoice.tax_total),
         "total": money(invoice.total),
@@ -155,7 +190,11 @@ def invoice_json(tenant: Tenant, invoice: Invoice) -> dict[str, Any]:
         "allow_partial_payments": True,
         "price_precision": 2,
         "payments": [_payment_line(p) for p in invoice.payments],
+        "payment_reminder_enabled": True,
+        "payment_options": extra.get("payment_options", PAYMENT_OPTIONS),
         "is_emailed": invoice.is_emailed,
+        "reminders_sent": 0,
+        "last_reminder_sent_date": "",
         "billing_address": dict(invoice.billing_address),
         "shipping_address": dict(invoice.shipping_address),
         "notes": invoice.notes,
@@ -175,9 +214,13 @@ def invoice_json(tenant: Tenant, invoice: Invoice) -> dict[str, Any]:
             }
             for c in invoice.comments
         ],
+        "template_id": extra.get("template_id", TEMPLATE[0]),
+        "template_name": TEMPLATE[1] if extra.get("template_id", TEMPLATE[0]) == TEMPLATE[0] else "",
         "has_attachment": bool(invoice.documents),
+        "attachment_name": invoice.documents[0].file_name if invoice.documents else "",
         "can_send_in_mail": any(d.can_send_in_mail for d in invoice.documents),
         "documents": [_document(d) for d in invoice.documents],
+        "salesperson_id": extra.get("salesperson_id", ""),
         "salesperson_name": invoice.salesperson_name,
         "created_time": zoho_time(invoice.created_time),
         "updated_time": zoho_time(invoice.updated_time),
@@ -218,6 +261,8 @@ def payment_json(tenant: Tenant, invoice: Invoice, payment: Payment) -> dict[str
         "date": payment.date,
         "status": "success",
         "reference_number": payment.reference_number,
+        "due_date": invoice.due_date,
+        "amount_due": money(invoice.balance),
         "description": payment.description,
         "customer_id": customer.customer_id,
         "customer_name": customer.display_name,
@@ -235,6 +280,7 @@ def payment_json(tenant: Tenant, invoice: Invoice, payment: Payment) -> dict[str
         ],
         "currency_code": invoice.currency_code,
         "currency_symbol": SYMBOLS.get(invoice.currency_code, invoice.currency_code),
+        "custom_fields": [],
         "created_time": zoho_time(tenant.clock.now()),
         "updated_time": zoho_time(tenant.clock.now()),
     }
