@@ -139,3 +139,17 @@ def test_a_refusal_never_echoes_a_long_request(zoho: RunningZohoSandbox, zoho_ht
     assert answer.status_code == 400
     assert len(answer.text) < 120
     assert "xxxx" not in answer.text
+
+
+@pytest.mark.parametrize("amount", ["1e300", "-1e16", "NaN", "Infinity"])
+def test_an_absurd_or_non_json_amount_is_refused_and_nothing_is_stored(
+    amount: str, zoho: RunningZohoSandbox, zoho_http: httpx2.Client
+) -> None:
+    before = len(zoho.tenant.invoices)
+    line = f'{{"product_id": "{demo_data.BASIC}", "price": {amount}, "quantity": 1}}'
+    content = f'{{"customer_id": "{demo_data.BOWMAN}", "date": "2025-06-01", "invoice_items": [{line}]}}'
+    answer = zoho_http.post("/invoices", content=content, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert answer.json()["code"] == 4
+    assert len(zoho.tenant.invoices) == before
+    assert zoho_http.get("/invoices").status_code == 200

@@ -13,8 +13,14 @@ accounts token endpoint and the Billing API share one loopback socket.
 
 Requests: ``Authorization: Zoho-oauthtoken <token>`` and ``X-com-zoho-subscriptions-organizationid``
 on every API call; answers are ``{"code": 0, "message", <resource>}``, refusals ``{"code": N,
-"message"}`` (codes and their sources: :mod:`.dialect`). Status rules follow the spec's
-``x-zoho-status-rules``; the rules it marks inferred are implemented and commented as such.
+"message"}`` (codes and their sources: :mod:`.dialect`). Every request of the 18 spec operations is
+judged first by the spec's own request schemas (:mod:`.validation`, from ``data/requests.json.gz``,
+which :mod:`.spec_requests` builds from our Zoho spec and ``zuora-mcp schemas check`` keeps fresh):
+every field the spec defines is accepted, a field it does not name is ignored, and what it forbids
+is refused as ``{"code": 4, "message": "Invalid value passed for <field>"}``. Status rules follow
+the spec's ``x-zoho-status-rules``; the rules it marks inferred are implemented and commented as
+such. Where the tenant departs from the spec or the seed's examples, the reviewed list is
+``tests/tenant_conformance_zoho/zoho_exceptions.json``.
 Admin API: ``/_sandbox/`` (:mod:`.admin`). Alone: ``zuora-mcp zoho-sandbox [--port N] [--seed FILE]``.
 
 Credentials: ``ZOHO_CLIENT_ID`` / ``ZOHO_CLIENT_SECRET`` / ``ZOHO_REFRESH_TOKEN`` /

@@ -257,9 +257,14 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
     if kind == "application/x-www-form-urlencoded":
         text = parse_qs(text).get("JSONString", [""])[-1]
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except ValueError:
         raise invalid_value("JSONString") from None
+
+
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity are Python's, not JSON's: such a body is refused, never stored."""
+    raise ValueError(constant)
 
 
 def _origin(headers: dict[str, str]) -> str:

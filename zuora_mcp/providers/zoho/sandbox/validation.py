@@ -27,6 +27,7 @@ from zuora_mcp.providers.zoho.sandbox.spec_requests import load_requests
 
 __all__ = [
     "LENIENT_QUERY_VALUES",
+    "MAX_AMOUNT",
     "Location",
     "coerce_query",
     "refusal",
@@ -50,6 +51,24 @@ LENIENT_QUERY_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Zoho states no limit on amounts; the tenant refuses numbers it could not answer exactly in JSON
+# (zoho_exceptions.json "amount-limit"), so an absurd amount is refused, never stored.
+MAX_AMOUNT = 10**15
+
+
+def _bounded(schema: Any) -> Any:
+    """Every ``number`` field bounded by ±MAX_AMOUNT (ids are strings or integers: not touched)."""
+    if isinstance(schema, list):
+        return [_bounded(part) for part in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _bounded(value) for key, value in schema.items()}
+    if out.get("type") == "number":
+        out.setdefault("exclusiveMaximum", MAX_AMOUNT)
+        out.setdefault("exclusiveMinimum", -MAX_AMOUNT)
+    return out
+
+
 def request_schema(operation_id: str, location: Location) -> dict[str, Any] | None:
     """The schema the tenant checks ``location`` of ``operation_id`` against (None: not checked here)."""
     entry = load_requests()[operation_id]
@@ -58,7 +77,7 @@ def request_schema(operation_id: str, location: Location) -> dict[str, Any] | No
     raw = entry[_KEYS[location]]
     if raw is None:
         return None
-    schema: dict[str, Any] = copy.deepcopy(raw)
+    schema: dict[str, Any] = _bounded(copy.deepcopy(raw))
     if location == "query":
         for name, extra in LENIENT_QUERY_VALUES.get(operation_id, {}).items():
             field = schema["properties"][name]
