@@ -108,6 +108,11 @@ class SpecResponses:
         content = self.spec.deref(responses[str(status)])["content"]["application/json"]
         return normalize(self.spec, content["schema"], SchemaOptions(direction="output"))
 
+    def success_message(self, operation_id: str) -> str | None:
+        """The ``message`` of the seed's success example, as the spec records it (None: not recorded)."""
+        responses = self.spec.operation(operation_id).raw["responses"]
+        return next((r.get("x-zoho-success-message") for k, r in responses.items() if k.startswith("2")), None)
+
     def success_status(self, operation_id: str) -> int:
         return next(int(key) for key in self.spec.operation(operation_id).raw["responses"] if key.startswith("2"))
 

@@ -74,6 +74,8 @@ def test_the_accepted_request_answers_as_the_spec_and_the_seeds_example_say(
     assert answer.status_code == spec.success_status(case.operation_id)
     problems = spec.problems(case.operation_id, answer.status_code, body)
     assert not problems, "\n".join(problems)
+    if spec.success_message(case.operation_id) is not None:
+        assert body["message"] == spec.success_message(case.operation_id)
     example = seed[spec.section(case.operation_id)].response
     if example is not None:  # the attachment has no response example in the seed
         problems = seed_problems(case.operation_id, example, body)
@@ -127,6 +129,22 @@ def test_a_request_without_a_valid_token_answers_401_in_zohos_envelope(
     problems = spec.problems(case.operation_id, 401, body)
     assert not problems, "\n".join(problems)
     figure.passed(case.operation_id, "unauthorized")
+
+
+@pytest.mark.parametrize("number", range(1, 11))
+def test_every_demo_invoice_reads_as_the_spec_and_the_seeds_retrieve_example_say(
+    number: int,
+    zoho: RunningZohoSandbox,
+    zoho_http: httpx2.Client,
+    spec_responses: SpecResponses | None,
+    seed_sections: dict[str, SeedSection] | None,
+) -> None:
+    """Payments, credits, documents and comments too: the demo invoices between them carry every list."""
+    body = zoho_http.get(f"/invoices/{demo_data.invoice_id(number)}").json()
+    spec, seed = need_references(spec_responses, seed_sections)
+    problems = spec.problems("get_invoice", 200, body)
+    problems += seed_problems("get_invoice", seed[spec.section("get_invoice")].response, body)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize(
