@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -90,6 +91,7 @@ async def run(
                 return
             print(f"bench: {name} …", file=sys.stderr, flush=True)
             began = time.perf_counter()
+            results.setdefault("loadavg_at_section_start", {})[name] = [round(x, 2) for x in os.getloadavg()]
             try:
                 results[name] = await measure()
             except Exception:  # a benchmark reports what broke and goes on with the rest

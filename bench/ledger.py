@@ -9,9 +9,10 @@ entry says why instead of a figure.
 
 ``measure_write_cost(writes, postgres)`` puts that beside the write's own time: ``reverse_invoice`` in
 ``auto`` mode through the in-process server (and an in-process sandbox tenant, each write on a fresh
-invoice), with an in-memory ledger (the floor), a SQLite file and PostgreSQL, in interleaved rounds;
-what a ledger adds per write is its median minus the in-memory one's. ``measure_ledger_section`` runs
-both on one throwaway cluster (the bench's ``ledger`` section).
+invoice), with an in-memory ledger (the floor), a SQLite file and PostgreSQL, alternating write by
+write in rounds; what a ledger adds per write is the median over rounds of its round median minus the
+in-memory one's. ``measure_ledger_section`` runs both on one throwaway cluster (the bench's ``ledger``
+section).
 
     python -m bench.ledger [WRITES]
 """
@@ -85,7 +86,7 @@ async def _measure(location: str, writes: int) -> dict[str, Any]:
 ENGINES = ("memory", "sqlite", "postgresql")
 
 
-async def measure_write_cost(writes: int, postgres: str | None, rounds: int = 5) -> dict[str, Any]:
+async def measure_write_cost(writes: int, postgres: str | None, rounds: int = 10) -> dict[str, Any]:
     """``reverse_invoice`` (auto mode) through the in-process server on each engine, interleaved."""
     import json
 
@@ -123,35 +124,40 @@ async def measure_write_cost(writes: int, postgres: str | None, rounds: int = 5)
                 await clients["memory"].call_tool("get_invoice", {"invoiceKey": "INV00000001"})  # token, pool
                 invoice = 0
 
-                async def write(engine: str, n: int, keep: bool) -> None:
+                async def write(engine: str) -> float:
                     nonlocal invoice
-                    times = []
-                    for _ in range(n):
-                        arguments = {"invoiceKey": reversible_number(invoice)}
-                        invoice += 1
-                        began = time.perf_counter()
-                        result = await clients[engine].call_tool("reverse_invoice", arguments)
-                        times.append((time.perf_counter() - began) * 1000)
-                        status = str((result.structured_content or {}).get("status", "error"))
-                        outcomes[engine][status] = outcomes[engine].get(status, 0) + 1
-                    if keep:
-                        samples[engine].extend(times)
-                        round_medians[engine].append(summarize(times).p50)
+                    arguments = {"invoiceKey": reversible_number(invoice)}
+                    invoice += 1
+                    began = time.perf_counter()
+                    result = await clients[engine].call_tool("reverse_invoice", arguments)
+                    elapsed = (time.perf_counter() - began) * 1000
+                    status = str((result.structured_content or {}).get("status", "error"))
+                    outcomes[engine][status] = outcomes[engine].get(status, 0) + 1
+                    return elapsed
 
-                for engine in engines:
-                    await write(engine, WARMUP, keep=False)
-                for _ in range(rounds):
+                for _ in range(WARMUP):
                     for engine in engines:
-                        await write(engine, per_round, keep=True)
+                        await write(engine)
+                # Each round alternates the engines write by write, so drift on a shared machine hits all alike.
+                for _ in range(rounds):
+                    times: dict[str, list[float]] = {e: [] for e in engines}
+                    for _ in range(per_round):
+                        for engine in engines:
+                            times[engine].append(await write(engine))
+                    for engine in engines:
+                        samples[engine].extend(times[engine])
+                        round_medians[engine].append(summarize(times[engine]).p50)
     result: dict[str, Any] = {"writes_per_engine": per_round * rounds, "rounds": rounds}
-    floor = summarize(samples["memory"]).p50
     for engine in engines:
         summary = summarize(samples[engine]).as_json()
         medians = round_medians[engine]
         summary["round_p50_range"] = [round(min(medians), 3), round(max(medians), 3)]
+        # What the ledger adds: per round, its median minus the in-memory ledger's in the same round.
+        added = [m - floor for m, floor in zip(medians, round_medians["memory"], strict=True)]
         result[engine] = {
             "ms": summary,
-            "added_ms_p50": round(summary["p50"] - floor, 3) + 0.0,
+            "added_ms_p50": round(summarize(added).p50, 3) + 0.0,
+            "added_ms_round_range": [round(min(added), 3) + 0.0, round(max(added), 3) + 0.0],
             "outcomes": outcomes[engine],
         }
     if "postgresql" not in engines:

@@ -173,7 +173,7 @@ def render_performance(results: dict[str, Any]) -> str:
     machine = results.get("machine") or {}
     lines.append(
         f"Run of {machine.get('time', '?')} on {machine.get('cpus', '?')} CPUs ({machine.get('cpu', '')}), "
-        f"load {machine.get('loadavg_at_start', ['?'])[0]} at start; medians over "
+        f"load {machine.get('loadavg_at_start', ['?'])[0]} at start{_loads(results)}; medians over "
         f"{(lat or {}).get('per_call', {}).get('calls_per_path', '?')} calls per path in interleaved rounds, "
         "with the range of the rounds' medians in brackets."
         + ("" if peer_ran else f" Peer not run: {(results.get('peer') or {}).get('why', 'not measured')}.")
@@ -257,13 +257,26 @@ def _ledger_rows(ledger: dict[str, Any] | None) -> list[tuple[str, ...]]:
         rows.append(
             (
                 f"ledger: `reverse_invoice` (auto) p50, {label}",
-                f"{_spread(entry['ms'])}: **+{entry['added_ms_p50']:.2f} ms** per write{cost}",
+                f"{_spread(entry['ms'])}: **+{entry['added_ms_p50']:.2f} ms** per write{_added(entry)}{cost}",
                 f"{_spread(through['memory']['ms'])} (in-memory ledger)",
                 "—",
                 "—",
             )
         )
     return rows
+
+
+def _added(entry: dict[str, Any]) -> str:
+    spread = entry.get("added_ms_round_range")
+    return f" (rounds {spread[0]:+.2f} to {spread[1]:+.2f})" if spread else ""
+
+
+def _loads(results: dict[str, Any]) -> str:
+    loads = results.get("loadavg_at_section_start") or {}
+    if not loads:
+        return ""
+    values = [v[0] for v in loads.values()]
+    return f" ({min(values):.1f}–{max(values):.1f} at the sections' starts)"
 
 
 def update_readme(results: dict[str, Any], path: Path = README) -> str:

@@ -397,7 +397,7 @@ def _ledger_rows(ledger: dict[str, Any] | None) -> list[tuple[str, str, str, str
             (
                 f"reverse_invoice auto, {engine} ledger",
                 _range(entry["ms"]),
-                f"+{entry['added_ms_p50']:.2f} ms over memory",
+                f"+{entry['added_ms_p50']:.2f} ms over memory{_added_range(entry)}",
                 f"{ratio(entry['ms']['p50'], floor['p50']):.2f}x",
             )
         )
@@ -412,6 +412,11 @@ def _ledger_rows(ledger: dict[str, Any] | None) -> list[tuple[str, str, str, str
                 )
             )
     return rows
+
+
+def _added_range(entry: dict[str, Any]) -> str:
+    spread = entry.get("added_ms_round_range")
+    return f" ({spread[0]:+.2f}..{spread[1]:+.2f})" if spread else ""
 
 
 def _row(cells: tuple[str, str, str, str]) -> str:
