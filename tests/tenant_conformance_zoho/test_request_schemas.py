@@ -153,3 +153,37 @@ def test_an_absurd_or_non_json_amount_is_refused_and_nothing_is_stored(
     assert answer.json()["code"] == 4
     assert len(zoho.tenant.invoices) == before
     assert zoho_http.get("/invoices").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("more", "field"),
+    [({"discount": 51}, "discount"), ({"discount": "101%"}, "discount"), ({"adjustment": -60}, "adjustment")],
+)
+def test_an_invoice_that_would_total_below_zero_is_refused_and_not_stored(
+    more: dict[str, object], field: str, zoho: RunningZohoSandbox, zoho_http: httpx2.Client
+) -> None:
+    before = len(zoho.tenant.invoices)
+    body = {
+        "customer_id": demo_data.BOWMAN,
+        "date": "2025-06-01",
+        "invoice_items": [{"product_id": demo_data.BASIC, "price": 50, "quantity": 1}],
+        **more,
+    }
+    answer = zoho_http.post("/invoices", json=body)
+    assert answer.json() == {"code": 4, "message": f"Invalid value passed for {field}"}
+    assert len(zoho.tenant.invoices) == before
+
+
+def test_an_update_keeps_the_spec_fields_it_is_given(zoho: RunningZohoSandbox, zoho_http: httpx2.Client) -> None:
+    body = {
+        "customer_id": demo_data.BOWMAN,
+        "payment_terms_label": "Net 30 (agreed)",
+        "salesperson_name": "Ada",
+        "salesperson_id": demo_data.demo_id(90),
+        "custom_fields": [{"label": "Cost Centre", "value": "CC-7"}],
+        "invoice_items": [{"product_id": demo_data.PRO, "price": 120, "quantity": 2}],
+    }
+    invoice = zoho_http.put(f"/invoices/{INV1}", json=body).json()["invoice"]
+    assert invoice["payment_terms_label"] == "Net 30 (agreed)"
+    assert (invoice["salesperson_name"], invoice["salesperson_id"]) == ("Ada", demo_data.demo_id(90))
+    assert {"label": "Cost Centre", "value": "CC-7"}.items() <= invoice["custom_fields"][-1].items()

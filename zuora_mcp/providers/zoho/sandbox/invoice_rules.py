@@ -146,9 +146,13 @@ def _discount(invoice: Invoice, data: dict[str, Any]) -> None:
 
 
 def _refuse_negative_total(invoice: Invoice) -> None:
-    # A discount larger than what it discounts: the sandbox's rule (Zoho's wording is not documented).
+    """An invoice never totals below zero (credits are credit notes): a discount larger than what it
+    discounts, or an adjustment or shipping charge that takes the total below zero, is refused. The
+    sandbox's rule; Zoho's wording for it is not documented (zoho_exceptions.json "no-negative-amounts")."""
     if invoice.discount_total > invoice.sub_total or invoice.discount_total < 0:
         raise invalid_value("discount")
+    if invoice.total < 0:
+        raise invalid_value("adjustment" if invoice.adjustment < 0 else "shipping_charge")
 
 
 def _due(day: str, terms: int, explicit: str | None) -> str:
@@ -222,10 +226,15 @@ def update_invoice(call: Call) -> dict[str, Any]:
     reference = text(data, "reference_number")
     shipping, adjustment = number(data, "shipping_charge"), number(data, "adjustment")
     notes, terms_text = text(data, "notes"), text(data, "terms")
+    label = text(data, "payment_terms_label", max_length=100)
+    salesperson = text(data, "salesperson_name")
+    fields = custom_field_values(call, data.get("custom_fields"))
     # invoice_items is the complete new list: a line left out is deleted (seed, documented).
     lines = parse_lines(tenant, data.get("invoice_items"), require_quantity=False, keep=invoice.line_items)
     trial = copy.copy(invoice)
     trial.line_items = lines
+    trial.shipping_charge = shipping if shipping is not None else invoice.shipping_charge
+    trial.adjustment = adjustment if adjustment is not None else invoice.adjustment
     _discount(trial, data)
     _refuse_negative_total(trial)
     # -- every check passed: apply
@@ -246,6 +255,9 @@ def update_invoice(call: Call) -> dict[str, Any]:
     invoice.adjustment = adjustment if adjustment is not None else invoice.adjustment
     invoice.notes = notes if notes is not None else invoice.notes
     invoice.terms = terms_text if terms_text is not None else invoice.terms
+    invoice.payment_terms_label = label if label is not None else invoice.payment_terms_label
+    invoice.salesperson_name = salesperson if salesperson is not None else invoice.salesperson_name
+    invoice.custom_fields.update(fields)
     tenant.touch(invoice)
     call.wrote = True
     return ok("Invoice information has been updated.", invoice=invoice_json(tenant, invoice))
