@@ -17,7 +17,7 @@ import pytest
 
 from tests.tenant_conformance_zoho import figure
 from tests.tenant_conformance_zoho.cases import CASES, Case, Request
-from tests.tenant_conformance_zoho.conftest import need_references
+from tests.tenant_conformance_zoho.conftest import ThreadedTenant, need_references
 from tests.tenant_conformance_zoho.reference import SeedSection, SpecResponses, seed_problems
 from tests.tenant_conformance_zoho.state import tenant_state
 from zuora_mcp.providers.zoho.sandbox import RunningZohoSandbox, demo_data
@@ -173,3 +173,25 @@ def test_the_customer_read_carries_what_the_preflight_reads(zoho: RunningZohoSan
     customer = zoho_http.get(f"/customers/{demo_data.BOWMAN}").json()["customer"]
     assert {"customer_id", "display_name", "currency_code", "contactpersons", "cards", "bank_accounts"} <= set(customer)
     assert {"card_id", "last_four_digits", "status"} <= set(customer["cards"][0])
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"), [("429", 429), ("429_daily", 429), ("429_concurrency", 429), ("500", 500)]
+)
+def test_an_injected_limit_or_failure_answers_the_specs_error_response_and_changes_nothing(
+    fault: str,
+    status: int,
+    threaded_zoho: ThreadedTenant,
+    zoho: RunningZohoSandbox,
+    zoho_http: httpx2.Client,
+    spec_responses: SpecResponses | None,
+) -> None:
+    threaded_zoho.run(lambda: zoho.faults.once(fault, "POST", "/billing/v1/invoices"))  # type: ignore[arg-type]
+    before = tenant_state(zoho)
+    answer = send(zoho_http, CASES[IDS.index("create_invoice")].accepted(None))
+    assert answer.status_code == status
+    assert _is_error_envelope(answer.json()), answer.json()
+    assert tenant_state(zoho) == before
+    spec, _ = need_references(spec_responses, {})
+    problems = spec.problems("create_invoice", status, answer.json())
+    assert not problems, "\n".join(problems)
