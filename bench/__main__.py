@@ -159,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.readme:
         from bench.readme import update_readme
 
+        fleet = args.output.with_name("fleet-soak.json")
+        if fleet.is_file():  # the last `make soak-fleet`, a run of its own, shown beside this one
+            import json
+
+            results["fleet_soak"] = json.loads(fleet.read_text())
+
         print(f"README.md: {update_readme(results)}")
     return 0
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import secrets
 import sys
@@ -50,8 +51,6 @@ CALL_TIMEOUT = 120.0
 @contextlib.contextmanager
 def _postgres(url: str | None) -> Iterator[str]:
     """A PostgreSQL URL (given, from the environment, or a throwaway cluster), or a sentence saying why not."""
-    import os
-
     from bench.ledger import _cluster
 
     given = url or os.environ.get("ZUORA_MCP_TEST_POSTGRES")
@@ -171,6 +170,8 @@ async def fleet_soak(minutes: float, clients: int, fault_rate: float, seed: int,
     calls = sum(outcomes.values())
     unknown = max(ledger["unknown"], told["outcome_unknown"])
     return {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
         "minutes": minutes,
         "replicas": REPLICAS,
         "clients": clients,

@@ -178,6 +178,23 @@ def render_performance(results: dict[str, Any]) -> str:
         "with the range of the rounds' medians in brackets."
         + ("" if peer_ran else f" Peer not run: {(results.get('peer') or {}).get('why', 'not measured')}.")
     )
+    fleet = results.get("fleet_soak")
+    if fleet:
+        ledger = fleet["ledger"]
+        lines.append("")
+        lines.append(
+            f"Fleet soak (`make soak-fleet`, a separate run of {fleet.get('time', '?')}): "
+            f"{fleet['replicas']} stateless HTTP replicas on one PostgreSQL ledger, {fleet['clients']} clients, "
+            f"{fleet['seconds']:.0f} s, "
+            f"{fleet['faults_injected']} injected 429/5xx: {fleet['calls']:,} calls; writes applied by the tenant "
+            f"{fleet['writes_applied_tenant']:,} {'=' if fleet['applied_minus_ledger_executed'] == 0 else '≠'} "
+            f"recorded `executed` in the ledger {ledger['executed']:,}; "
+            f"{fleet['duplicates']} duplicates; {ledger['unknown']} `outcome_unknown`, of which the tenant applied "
+            f"{fleet['applied_minus_ledger_executed']}; chain "
+            + ("intact" if fleet["ledger_chain_broken_at"] is None else "**broken**")
+            + f"; RSS growth per replica {', '.join(f'{g:+.1f}' for g in fleet['rss_growth_mib'])} MiB. "
+            + ("**OK.**" if fleet["ok"] else "**FAILED.**")
+        )
     lines.append("")
     lines.append(
         f"**Targets met: {len(met)} of {len(ran)}.**"
