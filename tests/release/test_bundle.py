@@ -147,7 +147,7 @@ def user_config_for(provider: str, sandbox: dict[str, str]) -> dict[str, str]:
 
 READS = {
     "zuora": ("get_invoice", {"invoiceKey": "INV00000001"}),
-    "zoho": ("get_invoice", {"invoiceId": "460000000000101"}),
+    "zoho": ("get_invoice", {"invoice_id": "460000000000101"}),
 }
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 # One read each server must answer on its sandbox, and tools it must list.
 READS = {
     "zuora": ("get_invoice", {"invoiceKey": "INV00000001"}),
-    "zoho": ("get_invoice", {"invoiceId": "460000000000101"}),
+    "zoho": ("get_invoice", {"invoice_id": "460000000000101"}),
 }
 EXPECTED_TOOLS = {
     "zuora": {"get_invoice", "write_off_invoice", "search_operations", "describe_operation", "call_operation"},
