@@ -71,6 +71,12 @@ def _build_extras(spec: Any, write: bool) -> list[str]:
     return [f"sandbox request schemas: {problem}" for problem in spec_requests.check_requests(spec)]
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from zuora_mcp.providers.zoho import doctor
+
+    return doctor.run(args)
+
+
 async def _demo(session: DemoSession) -> int:
     from zuora_mcp.providers.zoho import demo
 
@@ -95,6 +101,7 @@ PROVIDER = Provider(
     sandbox=_sandbox,
     sandbox_run=_sandbox_run,
     demo=_demo,
+    doctor=_doctor,
     spec_name="zoho/zoho-billing-invoices.openapi.json",
     build_extras=_build_extras,
     resources=RESOURCES,
