@@ -155,15 +155,11 @@ class BillingClient:
         limits = httpx2.Limits(
             max_connections=settings.max_concurrency, max_keepalive_connections=settings.max_concurrency
         )
-        self._http = httpx2.AsyncClient(
-            transport=transport,
-            limits=limits,
-            timeout=httpx2.Timeout(settings.timeout_seconds, connect=CONNECT_TIMEOUT_SECONDS),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"},
-            follow_redirects=False,
-            # Proxy variables apply to real tenants; a tenant on this machine (the sandbox) is never proxied.
-            trust_env=not is_loopback(urlsplit(self._base_url).hostname or ""),
-        )
+        self._transport = transport
+        self._limits = limits
+        # The pool (and its TLS context, ~50 ms to build) is made on the first request, not at start:
+        # a server that is only listed, or refuses everything, never pays for it.
+        self._pool: httpx2.AsyncClient | None = None
         self._tokens: TokenCache | None = None
         self._token_times: collections.deque[float] = collections.deque()
         if dialect.static_token() is None and dialect.token_request() is not None:
@@ -171,6 +167,20 @@ class BillingClient:
 
     def __repr__(self) -> str:
         return f"BillingClient(base_url={self._base_url!r})"
+
+    @property
+    def _http(self) -> httpx2.AsyncClient:
+        if self._pool is None:
+            self._pool = httpx2.AsyncClient(
+                transport=self._transport,
+                limits=self._limits,
+                timeout=httpx2.Timeout(self._settings.timeout_seconds, connect=CONNECT_TIMEOUT_SECONDS),
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"},
+                follow_redirects=False,
+                # Proxy variables apply to real tenants; a tenant on this machine (the sandbox) is never proxied.
+                trust_env=not is_loopback(urlsplit(self._base_url).hostname or ""),
+            )
+        return self._pool
 
     async def __aenter__(self) -> Self:
         return self
@@ -184,7 +194,8 @@ class BillingClient:
         """Close the connection pool and drop any token fetch in flight."""
         if self._tokens is not None:
             self._tokens.close()
-        await self._http.aclose()
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def get(
         self,

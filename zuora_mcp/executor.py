@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal, Protocol
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from zuora_mcp import telemetry
 from zuora_mcp.client import BillingClient, new_track_id
+
+if TYPE_CHECKING:
+    import jsonschema
 from zuora_mcp.confirmation import Claims, TokenError
 from zuora_mcp.errors import BillingError, BillingRequestError, InvalidArgument, OutcomeUnknown, TransportError
 from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, Guard, ToolOutcome, new_idempotency_key, preview_of

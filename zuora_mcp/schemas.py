@@ -17,20 +17,28 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any, Literal
 
 from zuora_mcp.providers import DEFAULT_PROVIDER
+
+if TYPE_CHECKING:
+    from jsonschema import FormatChecker
+    from jsonschema.protocols import Validator
 
 __all__ = ["load_tool_file", "request_schema", "schema_dir", "schema_root", "tool_names", "validator_for"]
 
 Location = Literal["path", "query", "body"]
 
+
 # Dates are checked (a model writes "March 3" more often than one thinks); "uuid" is not: Zuora's
 # 32-hex ids are not UUIDs even where its spec says so.
-_FORMATS = FormatChecker(formats=("date", "email"))
+@cache
+def format_checker() -> FormatChecker:
+    """The formats arguments are checked for. jsonschema is imported here, on the first validation:
+    it costs ~40 ms, which a server start should not pay before its first call."""
+    from jsonschema import FormatChecker
+
+    return FormatChecker(formats=("date", "email"))
 
 
 def schema_root() -> Path:
@@ -74,7 +82,9 @@ def validator_for(tool_name: str, provider: str = DEFAULT_PROVIDER) -> Validator
     """
     data = load_tool_file(tool_name, provider)
     schema = data.get("validation") or data["input"]
-    return Draft202012Validator(schema, format_checker=_FORMATS)
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema, format_checker=format_checker())
 
 
 def request_schema(tool_name: str, location: Location, provider: str = DEFAULT_PROVIDER) -> dict[str, Any]:

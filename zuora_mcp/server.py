@@ -123,7 +123,7 @@ def build_app(
     signer = TokenSigner(key, ttl_seconds=settings.token_ttl_seconds, clock=clock)
     guard = Guard(settings, signer, audit, vendor=provider.vendor, provider=provider.name, ledger=ledger)
     tools = load_catalog(provider.name) if "catalog" in settings.toolsets else ()
-    validators = {t.name: validator_for(t.name, provider.name) for t in tools}
+    validators = _LazyValidators(provider.name)  # compiled on each tool's first call, not at start
     executor = Executor(client, guard, {t.name: t for t in tools}, validators, provider)
     explorer = None
     # Its index is read on the first explorer call, not here; a provider without one has no explorer.
@@ -141,6 +141,19 @@ def build_app(
         audit=audit,
         explorer=explorer,
     )
+
+
+class _LazyValidators(dict[str, Any]):
+    """Tool name → compiled argument validator, compiled on first use: start-up pays for none of them."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__()
+        self._provider = provider
+
+    def __missing__(self, name: str) -> Any:
+        validator = validator_for(name, self._provider)
+        self[name] = validator
+        return validator
 
 
 def build_server(app: ServerApp) -> Server[Any]:

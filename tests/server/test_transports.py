@@ -38,7 +38,9 @@ def server_env(sandbox: RunningSandbox | None = None, **extra: str) -> dict[str,
             ZUORA_CLIENT_ID=sandbox.client_id,
             ZUORA_CLIENT_SECRET=sandbox.client_secret,
         )
-    env.update(ZUORA_MCP_SECRET_KEY=SECRET_KEY, **extra)
+    # Each server its own in-memory ledger unless a test names one: never the user's ledger file.
+    env.update(ZUORA_MCP_SECRET_KEY=SECRET_KEY, ZUORA_MCP_LEDGER=":memory:")
+    env.update(extra)
     return env
 
 

@@ -110,9 +110,10 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.transport == "http":
         _check_bind(args.host)
-    # SIGTERM (a supervisor, a container stop) ends the server like Ctrl-C: the ledger is closed and
-    # telemetry flushed on the way out, instead of the process dying mid-write with nothing recorded.
-    signal.signal(signal.SIGTERM, _interrupt)
+        # SIGTERM (a supervisor, a container stop) ends the HTTP server like Ctrl-C: the ledger is closed
+        # and telemetry flushed on the way out. Not over stdio: there a thread blocks reading stdin, and
+        # the client ends the session by closing it; the ledger's commits are durable either way.
+        signal.signal(signal.SIGTERM, _interrupt)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
     return 0

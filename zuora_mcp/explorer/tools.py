@@ -8,13 +8,16 @@ and client as every catalog tool; nothing here sends a request itself.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
 
 from zuora_mcp.catalog.tool import annotations_for
 from zuora_mcp.executor import Approval, Executor, Progress, invalid_arguments, validation_problems
@@ -26,6 +29,7 @@ from zuora_mcp.guard import NOTHING_CHANGED, AskPerson, ToolOutcome, preview_of
 from zuora_mcp.identity import current_principal, refusal_text, scope_for
 from zuora_mcp.plan import RequestPlan
 from zuora_mcp.preflight import PreflightFn, PreflightReport, Reader
+from zuora_mcp.schemas import format_checker
 
 __all__ = ["DEFINITIONS", "EXPLORER_TOOLS", "Explorer"]
 
@@ -33,7 +37,6 @@ SEARCH_TOOL = "search_operations"
 DESCRIBE_TOOL = "describe_operation"
 EXPLORER_TOOLS = (SEARCH_TOOL, DESCRIBE_TOOL, CALL_TOOL)
 _SAFETY = ["read", "write", "destructive"]
-_FORMATS = FormatChecker(formats=("date", "email"))
 
 DEFINITIONS: tuple[dict[str, Any], ...] = (
     {
@@ -98,7 +101,14 @@ DEFINITIONS: tuple[dict[str, Any], ...] = (
         "annotations": annotations_for("destructive"),
     },
 )
-_VALIDATORS = {d["name"]: Draft202012Validator(d["inputSchema"]) for d in DEFINITIONS}
+
+
+@functools.cache
+def _tool_validator(name: str) -> Draft202012Validator:
+    """The explorer tool's own arguments validator, compiled on first use (not at import)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(next(d["inputSchema"] for d in DEFINITIONS if d["name"] == name))
 
 
 def _for_vendor(definition: dict[str, Any], vendor: str, scope: str) -> dict[str, Any]:
@@ -171,7 +181,7 @@ class Explorer:
     ) -> ToolOutcome | AskPerson:
         """Answer one explorer tool call. Bad arguments and unknown operations are error results, not exceptions."""
         args = dict(arguments or {})
-        problems = validation_problems(_VALIDATORS[name], args)
+        problems = validation_problems(_tool_validator(name), args)
         if problems:
             return invalid_arguments(problems, self.vendor)
         try:
@@ -313,7 +323,9 @@ class Explorer:
     def _validator(self, operation: Operation) -> Draft202012Validator:
         validator = self._validators.get(operation.operation_id)
         if validator is None:
-            validator = Draft202012Validator(dict(operation.input_schema), format_checker=_FORMATS)
+            from jsonschema import Draft202012Validator
+
+            validator = Draft202012Validator(dict(operation.input_schema), format_checker=format_checker())
             self._validators[operation.operation_id] = validator
         return validator
 
