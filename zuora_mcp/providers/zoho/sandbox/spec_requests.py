@@ -21,8 +21,6 @@ Zoho's. The organisation header is transport (the app checks it) and is left out
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 from zuora_mcp.derive.schema import SchemaOptions, normalize
 from zuora_mcp.derive.spec import Spec, SpecError
+from zuora_mcp.tenant_kit.request_file import check_file, read_file, write_file
 
 __all__ = ["OPERATIONS", "REQUESTS_FILE", "build_requests", "check_requests", "load_requests", "write_requests"]
 
@@ -129,49 +128,17 @@ def build_requests(spec: Spec) -> dict[str, Any]:
     return {"spec": spec.version, "operations": operations}
 
 
-def _text(content: Mapping[str, Any]) -> str:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        content = json.loads(gzip.decompress(path.read_bytes()))
-    except (OSError, ValueError, EOFError):
-        return None
-    return content if isinstance(content, dict) else None
-
-
 def write_requests(spec: Spec, path: Path = REQUESTS_FILE) -> bool:
-    """Write the file unless its content is current (zero mtime: the same content, the same bytes)."""
-    content = build_requests(spec)
-    current = _read(path)
-    if current is not None and _text(current) == _text(content):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(gzip.compress((_text(content) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
-    load_requests.cache_clear()
-    return True
+    """Write the file unless its content is current (the same content, the same bytes)."""
+    written = write_file(path, build_requests(spec))
+    if written:
+        load_requests.cache_clear()
+    return written
 
 
 def check_requests(spec: Spec, path: Path = REQUESTS_FILE) -> list[str]:
-    """What differs between the committed file and a fresh build, one line per finding; empty when fresh."""
-    expected = build_requests(spec)
-    current = _read(path)
-    if current is None:
-        return [f"{path} is missing or unreadable"]
-    problems: list[str] = []
-    if current.get("spec") != expected["spec"]:
-        problems.append(f"spec version {current.get('spec')!r} in the file, {expected['spec']!r} in the spec")
-    have: dict[str, Any] = current.get("operations") or {}
-    want: dict[str, Any] = expected["operations"]
-    for operation_id in sorted(set(have) | set(want)):
-        if operation_id not in have:
-            problems.append(f"{operation_id}: missing from the file")
-        elif operation_id not in want:
-            problems.append(f"{operation_id}: in the file but not an operation the tenant implements")
-        elif _text(have[operation_id]) != _text(want[operation_id]):
-            problems.append(f"{operation_id}: request schemas differ from the spec's")
-    return problems
+    """What differs between the committed file and a fresh build; empty when fresh (``schemas check``)."""
+    return check_file(path, build_requests(spec))
 
 
 @cache
@@ -181,7 +148,7 @@ def load_requests() -> dict[str, Any]:
     Raises:
         FileNotFoundError: the package was built without its data file.
     """
-    content = _read(REQUESTS_FILE)
+    content = read_file(REQUESTS_FILE)
     if content is None:
         raise FileNotFoundError(f"{REQUESTS_FILE} is missing or unreadable; run `zuora-mcp schemas build`")
     operations: dict[str, Any] = content["operations"]
