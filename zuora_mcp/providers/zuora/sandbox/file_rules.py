@@ -16,6 +16,7 @@ from typing import Any
 from zuora_mcp.providers.zuora.sandbox.dialect import Refusal
 from zuora_mcp.providers.zuora.sandbox.models import InvoiceFile
 from zuora_mcp.providers.zuora.sandbox.tenant import Tenant
+from zuora_mcp.tenant_kit.pdf import text_pdf
 
 __all__ = ["MAX_FILES", "MAX_PDF_BYTES", "FileAnswer", "Upload", "parse_form", "read_file", "upload_invoice_file"]
 
@@ -99,23 +100,4 @@ def read_file(tenant: Tenant, file_id: str) -> FileAnswer:
 
 def _generated_pdf(number: str, version: int) -> bytes:
     """A small, valid one-page PDF naming the invoice, for seeded files that have no bytes of their own."""
-    text = f"Invoice {number}, version {version} (zuora-mcp sandbox)".encode("latin-1", "replace")
-    stream = b"BT /F1 14 Tf 72 720 Td (" + text.replace(b"(", b"\\(").replace(b")", b"\\)") + b") Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for index, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{index} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return text_pdf([f"Invoice {number}, version {version}", "zuora-mcp sandbox"])
