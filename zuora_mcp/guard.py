@@ -29,6 +29,7 @@ from zuora_mcp import telemetry
 from zuora_mcp.audit import AuditLog, AuditRecord, Decision
 from zuora_mcp.config import Settings
 from zuora_mcp.confirmation import Claims, TokenError, TokenSigner, arguments_hash
+from zuora_mcp.identity import current_principal
 from zuora_mcp.ledger import Approval as HowApproved
 from zuora_mcp.ledger import Call, EventDecision, Ledger, LedgerUnavailable, Outcome, open_ledger
 from zuora_mcp.preflight import PreflightReport
@@ -230,7 +231,9 @@ class Guard:
                     self.call_of(tool, arguments, track_id),
                     event,
                     detail[:500],
-                    principal=principal,
+                    # Who previewed, was refused or declined: the caller of this request (identity's
+                    # contextvar; the local user over stdio), so every record names someone.
+                    principal=principal or current_principal().label,
                     idempotency_key=idempotency_key,
                 )
             except LedgerUnavailable as exc:
@@ -398,9 +401,9 @@ class Guard:
         await self.record(tool, arguments, "previewed", "approval card shown", idempotency_key=claims.nonce)
         expires = datetime.fromtimestamp(claims.exp, UTC).isoformat()
         structured = {"status": "confirmation_required", "changed": False, "preview": preview, "expires_at": expires}
-        content, text, meta = apps.for_card(
-            structured, credential, tool=tool, principal=principal or None, money=report.money
-        )
+        # The card shows who approves in words (the label), not the binding key the credential carries.
+        who = current_principal().label
+        content, text, meta = apps.for_card(structured, credential, tool=tool, principal=who, money=report.money)
         return ToolOutcome(content, _with_checks(text.split("\n")[0], report), meta=meta)
 
     async def ask_person(

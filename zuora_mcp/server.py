@@ -306,13 +306,10 @@ def _approval(ctx: ServerRequestContext[Any, Any], params: types.CallToolRequest
 
 
 def _safety(app: ServerApp, name: str) -> str | None:
-    """The safety class telemetry labels a call with; None for a name the server does not serve."""
-    spec = app.executor.tools.get(name)
-    if spec is not None:
-        return spec.safety
+    """The safety class telemetry labels a call with (explorer tools as "explorer"); None when unserved."""
     if app.explorer is not None and app.explorer.serves(name):
         return "explorer"
-    return {reconcile_tool.NAME: "read", apps.APPROVE_TOOL_NAME: "write"}.get(name)
+    return app.safety_of(name)
 
 
 def _status_of(result: types.CallToolResult | types.InputRequiredResult) -> str:

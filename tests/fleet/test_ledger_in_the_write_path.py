@@ -70,6 +70,7 @@ async def test_a_confirmed_write_leaves_its_intent_and_outcome_in_the_ledger(
         ("intent", "intent"),
         ("outcome", "executed"),
     ]
+    assert records[0].principal == Principal.local().label  # the preview names its caller too
     intent, outcome = records[1], records[2]
     assert intent.approval == "token"
     assert intent.principal == Principal.local().label  # stdio/in-process: the local OS user
