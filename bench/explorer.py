@@ -40,11 +40,12 @@ def probe() -> dict[str, Any]:
     began = time.perf_counter()
     from zuora_mcp.explorer.index import load_index
     from zuora_mcp.explorer.search import SearchIndex
+    from zuora_mcp.providers.zuora import INDEX_FILE
 
     imported = time.perf_counter()
     rss_before = _rss_kib()
     start = time.perf_counter()
-    index = load_index()
+    index = load_index(INDEX_FILE)
     loaded = time.perf_counter()
     search = SearchIndex(index.operations.values())
     search.search("cancel a subscription")

@@ -22,12 +22,13 @@ from zuora_mcp.derive.index import (
     render_index,
     write_index,
 )
-from zuora_mcp.explorer.index import INDEX_FILE, IndexUnavailable, load_index, read
+from zuora_mcp.explorer.index import IndexUnavailable, load_index, read
+from zuora_mcp.providers.zuora import INDEX_FILE
 
 
 def test_every_operations_input_schema_is_valid_draft_2020_12() -> None:
     metaschema = Draft202012Validator(Draft202012Validator.META_SCHEMA)
-    operations = load_index().operations
+    operations = load_index(INDEX_FILE).operations
     assert len(operations) == 714  # the spec's 711 and the 3 CRUD invoice operations of the supplement
     for operation in operations.values():
         errors = list(metaschema.iter_errors(dict(operation.input_schema)))
@@ -37,7 +38,7 @@ def test_every_operations_input_schema_is_valid_draft_2020_12() -> None:
 
 
 def test_every_argument_has_a_location() -> None:
-    for operation in load_index().operations.values():
+    for operation in load_index(INDEX_FILE).operations.values():
         arguments = set(operation.input_schema.get("properties") or {})
         assert arguments == set(operation.locations), operation.operation_id
 
@@ -80,7 +81,7 @@ def test_the_same_content_gives_the_same_bytes() -> None:
 def test_schemas_build_and_check_cover_the_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schemas", "build", "--spec", str(SPEC), "--out", str(tmp_path)]) == 0
     index = tmp_path / "operations.json.gz"
-    assert read(index).operations.keys() == load_index().operations.keys()
+    assert read(index).operations.keys() == load_index(INDEX_FILE).operations.keys()
     assert main(["schemas", "check", "--spec", str(SPEC), "--out", str(tmp_path)]) == 0
     content = read_index(index)
     assert content is not None
@@ -128,7 +129,7 @@ def test_a_damaged_detail_is_a_plain_error_when_the_operation_is_described(tmp_p
 
 
 def test_the_crud_invoice_operations_of_seed_000_are_reachable_and_point_to_the_rest_tools() -> None:
-    index = load_index()
+    index = load_index(INDEX_FILE)
     routes = {name: (index.get(name).method, index.get(name).path) for name in CRUD}  # type: ignore[union-attr]
     assert routes == {
         "Object_GETInvoice": ("GET", "/v1/object/invoice/{id}"),

@@ -10,6 +10,7 @@ import pytest
 from tests.explorer.conftest import connected, sent
 from zuora_mcp.explorer.index import load_index
 from zuora_mcp.explorer.operation import OperationCall
+from zuora_mcp.providers.zuora import INDEX_FILE
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox
 
 pytestmark = pytest.mark.anyio
@@ -24,7 +25,7 @@ USAGE = {
 
 
 def test_every_multipart_operation_of_the_spec_takes_its_files_as_file_arguments() -> None:
-    index = load_index()
+    index = load_index(INDEX_FILE)
     multipart = [op for op in index.operations.values() if op.multipart]
     assert len(multipart) == 17
     for op in multipart:
@@ -34,7 +35,7 @@ def test_every_multipart_operation_of_the_spec_takes_its_files_as_file_arguments
 
 
 def test_a_usage_upload_plans_a_form_with_the_file_and_no_base64_left_in_the_body() -> None:
-    operation = load_index().get("POST_Usage")
+    operation = load_index(INDEX_FILE).get("POST_Usage")
     assert operation is not None
     plan = OperationCall(operation).plan(USAGE)
     assert plan.multipart

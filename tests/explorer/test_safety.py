@@ -6,6 +6,7 @@ import pytest
 
 from zuora_mcp.explorer.index import load_index
 from zuora_mcp.explorer.safety import classify
+from zuora_mcp.providers.zuora import INDEX_FILE
 
 
 @pytest.mark.parametrize(
@@ -32,7 +33,7 @@ def test_classification_follows_the_rules(method: str, operation_id: str, summar
 
 
 def test_every_operation_is_read_exactly_when_it_is_a_get() -> None:
-    operations = load_index().operations.values()
+    operations = load_index(INDEX_FILE).operations.values()
     assert len(operations) == 714  # the spec's 711 and the 3 CRUD invoice operations of the supplement
     for operation in operations:
         assert (operation.safety == "read") == (operation.method == "GET"), operation.operation_id
@@ -42,6 +43,6 @@ def test_every_operation_is_read_exactly_when_it_is_a_get() -> None:
 
 def test_every_operation_that_cancels_refunds_or_writes_off_is_destructive() -> None:
     words = ("cancel", "refund", "write off", "reverse", "delete", "void", "remove", "unapply")
-    for operation in load_index().operations.values():
+    for operation in load_index(INDEX_FILE).operations.values():
         if operation.method != "GET" and any(word in operation.summary.lower() for word in words):
             assert operation.safety == "destructive", operation.operation_id

@@ -10,13 +10,14 @@ import pytest
 
 from zuora_mcp.explorer.index import load_index
 from zuora_mcp.explorer.search import SearchIndex, stem, terms
+from zuora_mcp.providers.zuora import INDEX_FILE
 
 QUERIES = json.loads((Path(__file__).parent / "search_queries.json").read_text())["queries"]
 
 
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
-    return SearchIndex(load_index().operations.values())
+    return SearchIndex(load_index(INDEX_FILE).operations.values())
 
 
 # Queries whose expected operation was outside the top 3 when the queries were committed. Every
@@ -38,7 +39,7 @@ def test_every_committed_query_but_the_known_miss_finds_its_operation_in_the_top
 
 def test_the_stored_statistics_rank_exactly_as_statistics_computed_from_the_operations(index: SearchIndex) -> None:
     """The index file's search structures are a cache: they must never change a result."""
-    operations = list(load_index().operations.values())
+    operations = list(load_index(INDEX_FILE).operations.values())
     computed = SearchIndex([dataclasses.replace(op, search_data=None) for op in operations])
     for case in QUERIES:
         for options in ({}, {"safety": "destructive"}, {"tag": "Invoices"}):
@@ -48,7 +49,7 @@ def test_the_stored_statistics_rank_exactly_as_statistics_computed_from_the_oper
 
 
 def test_a_subset_of_operations_is_searched_on_its_own_statistics() -> None:
-    invoices = [op for op in load_index().operations.values() if op.tag == "Invoices"]
+    invoices = [op for op in load_index(INDEX_FILE).operations.values() if op.tag == "Invoices"]
     hits = SearchIndex(invoices).search("reverse an invoice", limit=3)
     assert hits[0].operation.operation_id == "PUT_ReverseInvoice"
     assert {hit.operation.tag for hit in hits} == {"Invoices"}

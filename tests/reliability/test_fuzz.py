@@ -41,6 +41,7 @@ from zuora_mcp.errors import InvalidPathValue
 from zuora_mcp.explorer.index import load_index
 from zuora_mcp.explorer.tools import DEFINITIONS, EXPLORER_TOOLS
 from zuora_mcp.plan import validate_path_value
+from zuora_mcp.providers.zuora import INDEX_FILE
 from zuora_mcp.providers.zuora.sandbox import RunningSandbox, SandboxOptions, running_sandbox
 from zuora_mcp.providers.zuora.sandbox.demo_data import demo_id
 from zuora_mcp.schemas import validator_for
@@ -70,7 +71,7 @@ READ_TOOLS = [
     "search_operations",
     "describe_operation",
 ]
-INDEX = load_index()
+INDEX = load_index(INDEX_FILE)
 OPERATION_IDS = sorted(op.operation_id for op in INDEX.operations.values())
 KNOWN_KEYS = {
     "invoiceKey": ["INV00000001", "INV00000002", "INV00000006", demo_id("INV00000001"), "INV99999999"],

@@ -18,7 +18,7 @@ build`` and read on the first explorer call, never at start-up.
 
 from __future__ import annotations
 
-from zuora_mcp.explorer.index import INDEX_FILE, IndexUnavailable, Operation, OperationIndex, load_index
+from zuora_mcp.explorer.index import IndexUnavailable, Operation, OperationIndex, load_index
 from zuora_mcp.explorer.safety import classify
 from zuora_mcp.explorer.search import SearchIndex
 from zuora_mcp.explorer.tools import DEFINITIONS, EXPLORER_TOOLS, Explorer
@@ -26,7 +26,6 @@ from zuora_mcp.explorer.tools import DEFINITIONS, EXPLORER_TOOLS, Explorer
 __all__ = [
     "DEFINITIONS",
     "EXPLORER_TOOLS",
-    "INDEX_FILE",
     "Explorer",
     "IndexUnavailable",
     "Operation",

@@ -29,7 +29,6 @@ from zuora_mcp.explorer.safety import classify
 from zuora_mcp.plan import Method
 
 __all__ = [
-    "INDEX_FILE",
     "INDEX_FORMAT",
     "IndexUnavailable",
     "Operation",
@@ -40,7 +39,6 @@ __all__ = [
 ]
 
 Location = Literal["path", "query", "body"]
-INDEX_FILE = Path(__file__).resolve().parent.parent / "providers" / "zuora" / "data" / "operations.json.gz"
 INDEX_FORMAT = 2
 # Per term: document numbers (ascending) and the term's BM25F frequency in each (see explorer.search).
 Postings = dict[str, tuple[list[int], list[float]]]
@@ -226,13 +224,13 @@ _lock = threading.Lock()
 _loaded: dict[Path, OperationIndex] = {}
 
 
-def load_index(path: Path | None = None) -> OperationIndex:
-    """The index, read on first use and kept for the life of the process.
+def load_index(path: Path) -> OperationIndex:
+    """The index at ``path`` (a provider's ``explorer_index``), read on first use and kept for the process.
 
     Raises:
         IndexUnavailable: the file is missing, unreadable or of another format.
     """
-    target = path or INDEX_FILE
+    target = path
     with _lock:
         if target not in _loaded:
             _loaded[target] = read(target)

@@ -133,7 +133,7 @@ class Explorer:
         curated: Mapping[str, str],
         *,
         catalog_served: bool,
-        index_path: Path | None = None,
+        index_path: Path,
         scope: str = "subscriptions, payments, refunds, orders, usage, ...",
     ) -> None:
         self.executor = executor

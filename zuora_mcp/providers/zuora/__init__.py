@@ -24,7 +24,10 @@ from zuora_mcp.providers.zuora.preflight.memos import MEMO_PREFLIGHTS
 from zuora_mcp.providers.zuora.settings import CONNECTION_ENV, SETTINGS_DOCS, load_connection
 from zuora_mcp.providers.zuora.settle import settle
 
-__all__ = ["PROVIDER", "RECIPES"]
+__all__ = ["INDEX_FILE", "PROVIDER", "RECIPES"]
+
+# The explorer's operation index of Zuora's v1 API (and the seed-000 supplement), built by `schemas build`.
+INDEX_FILE = Path(__file__).resolve().parent / "data" / "operations.json.gz"
 
 RECIPES: tuple[Recipe, ...] = (*invoices.RECIPES, *memos.RECIPES, *accounts.RECIPES)
 PREFLIGHTS: dict[str, PreflightFn] = {**INVOICE_PREFLIGHTS, **MEMO_PREFLIGHTS, **FILE_PREFLIGHTS}
@@ -112,7 +115,7 @@ PROVIDER = Provider(
     demo=_demo,
     doctor=_doctor,
     spec_name="zuora-openapi-2025-12-12-described.json",
-    explorer_index=Path(__file__).resolve().parent / "data" / "operations.json.gz",
+    explorer_index=INDEX_FILE,
     # The CRUD invoice operations of seed 000, which the 2025-12-12 spec no longer lists.
     spec_supplement=Path(__file__).resolve().parent / "spec" / "supplement.json",
     build_extras=_build_extras,

@@ -24,7 +24,9 @@ _patterns: list[tuple[str, re.Pattern[str], str]] | None = None
 
 def _compile() -> list[tuple[str, re.Pattern[str], str]]:
     try:
-        index = load_index()
+        from zuora_mcp.providers.zuora import INDEX_FILE
+
+        index = load_index(INDEX_FILE)
     except IndexUnavailable:
         return []
     patterns: list[tuple[str, re.Pattern[str], str]] = []
