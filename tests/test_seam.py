@@ -136,3 +136,12 @@ def test_every_catalog_tool_names_its_spec_operation_in_meta(provider: str) -> N
         if operations is not None:
             assert tool.operation_id in operations, f"{provider}/{tool.name}: {tool.operation_id} is not in the spec"
         json.dumps(meta)  # plain JSON, as it travels
+
+
+@pytest.mark.parametrize("module", sorted(CORE), ids=str)
+def test_no_core_module_builds_a_path_into_a_provider_package(module: str) -> None:
+    # A provider's files (its index, its schemas) reach the core through its Provider value.
+    text = CORE[module].read_text(encoding="utf-8")
+    for name in PROVIDERS:
+        assert f'"providers" / "{name}"' not in text, f"{module} points into providers/{name}"
+        assert f"providers/{name}/" not in text.replace(f"zuora_mcp/providers/{name}/", ""), module
