@@ -267,7 +267,10 @@ async def _read_file(app: ServerApp, uri: str) -> Blob:
         raise MCPError(code=RESOURCE_NOT_FOUND, message=f"No file is served at {uri}.")
     resource, values = found
     try:
-        response = await app.client.send(resource.plan(values))
+        plan = resource.plan(values)
+        if plan.is_write:  # reading a file changes nothing; a write goes through the guard, never here
+            raise MCPError(code=types.INTERNAL_ERROR, message=f"{uri} would be read with a {plan.method}; refused.")
+        response = await app.client.send(plan)
         resource.check_size(response.content, uri)
     except InvalidArgument as exc:
         raise MCPError(code=types.INVALID_PARAMS, message=f"{uri}: {exc}") from None
