@@ -22,6 +22,7 @@ import asyncio
 import collections
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -84,7 +85,8 @@ _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 def new_track_id() -> str:
     """A fresh track id for one logical call: ``zmcp-`` and 32 hex digits; with telemetry on, the current
     trace and span ids (``zmcp-<trace id>-<span id>``), so the vendor's logs join the trace."""
-    return telemetry.current_track_id() or "zmcp-" + uuid.uuid4().hex
+    # 16 random bytes straight from os.urandom: the same 32 hex digits as a uuid4's, without the object.
+    return telemetry.current_track_id() or "zmcp-" + os.urandom(16).hex()
 
 
 @dataclass

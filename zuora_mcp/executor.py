@@ -456,7 +456,12 @@ def _with_warning(outcome: ToolOutcome, warning: str | None) -> ToolOutcome:
 
 
 def validation_problems(validator: Any, args: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """Each bad field named, at most 12, in path order; ``prefix`` names a nested argument."""
+    """Each bad field named, at most 12, in path order; ``prefix`` names a nested argument.
+
+    ``validator.is_valid`` first: for an :class:`~zuora_mcp.argument_check.ArgumentValidator` that is
+    the compiled fast path, and valid arguments (nearly every call) never reach jsonschema's walk."""
+    if validator.is_valid(args):
+        return []
     errors = sorted(validator.iter_errors(args), key=lambda e: [str(p) for p in e.absolute_path])
     return [_describe(error, prefix) for error in errors[:12]]
 

@@ -19,13 +19,22 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from zuora_mcp.argument_check import ArgumentValidator
 from zuora_mcp.providers import DEFAULT_PROVIDER
 
 if TYPE_CHECKING:
     from jsonschema import FormatChecker
     from jsonschema.protocols import Validator
 
-__all__ = ["load_tool_file", "request_schema", "schema_dir", "schema_root", "tool_names", "validator_for"]
+__all__ = [
+    "argument_validator",
+    "load_tool_file",
+    "request_schema",
+    "schema_dir",
+    "schema_root",
+    "tool_names",
+    "validator_for",
+]
 
 Location = Literal["path", "query", "body"]
 
@@ -85,6 +94,18 @@ def validator_for(tool_name: str, provider: str = DEFAULT_PROVIDER) -> Validator
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(schema, format_checker=format_checker())
+
+
+@cache
+def argument_validator(tool_name: str, provider: str = DEFAULT_PROVIDER) -> ArgumentValidator:
+    """What each call's arguments are checked with: the same schema as :func:`validator_for`, a compiled
+    fast path for valid arguments, and that jsonschema validator (made on first need) for the rest.
+
+    Raises:
+        KeyError: there is no schema file for that tool.
+    """
+    data = load_tool_file(tool_name, provider)
+    return ArgumentValidator(data.get("validation") or data["input"], lambda: validator_for(tool_name, provider))
 
 
 def request_schema(tool_name: str, location: Location, provider: str = DEFAULT_PROVIDER) -> dict[str, Any]:

@@ -40,7 +40,7 @@ from zuora_mcp.ledger import Ledger
 from zuora_mcp.provider import Provider
 from zuora_mcp.providers import get_provider
 from zuora_mcp.resources import Blob, FileTooLarge, find
-from zuora_mcp.schemas import validator_for
+from zuora_mcp.schemas import argument_validator
 
 __all__ = ["ServerApp", "build_server"]
 
@@ -151,7 +151,7 @@ class _LazyValidators(dict[str, Any]):
         self._provider = provider
 
     def __missing__(self, name: str) -> Any:
-        validator = validator_for(name, self._provider)
+        validator = argument_validator(name, self._provider)
         self[name] = validator
         return validator
 

@@ -9,7 +9,7 @@ Run time: :func:`shape` projects a Zuora response to the fields a person needs. 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -45,6 +45,10 @@ def project(record: Any, fields: Sequence[str]) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {}
     for name in fields:
+        if "." not in name:  # the common case, without splitting
+            if name in record:
+                out[name] = record[name]
+            continue
         head, _, rest = name.partition(".")
         if head not in record:
             continue
@@ -61,6 +65,8 @@ def project(record: Any, fields: Sequence[str]) -> dict[str, Any]:
 
 _DROP = object()
 
+Fit = Callable[[Any], Any]
+
 
 def conform(value: Any, schema: Mapping[str, Any]) -> Any:
     """``value`` made to fit an output schema built here, or ``_DROP`` when it cannot fit.
@@ -68,29 +74,96 @@ def conform(value: Any, schema: Mapping[str, Any]) -> Any:
     Only what the schema declares is touched: undeclared fields (asked for with ``fields`` or
     ``full``) pass through as Zuora sent them.
     """
+    return conformer(schema)(value)
+
+
+def conformer(schema: Mapping[str, Any]) -> Fit:
+    """:func:`conform` for one schema, compiled once per schema object (tools keep theirs for life):
+    every call of a read shapes its answer, and walking the schema each time was most of the cost."""
+    key = id(schema)
+    cached = _CONFORMERS.get(key)
+    if cached is None or cached[0] is not schema:
+        cached = (schema, _compile_fit(schema))
+        if len(_CONFORMERS) >= _MAX_CONFORMERS:  # only a caller making schemas per call gets here
+            _CONFORMERS.clear()
+        _CONFORMERS[key] = cached
+    return cached[1]
+
+
+# id(schema) -> (schema, fit); the schema is held so its id is never reused for another object.
+_CONFORMERS: dict[int, tuple[Mapping[str, Any], Fit]] = {}
+_MAX_CONFORMERS = 512
+
+
+def _compile_fit(schema: Mapping[str, Any]) -> Fit:
     if "anyOf" in schema or "enum" in schema:
-        return value
-    if value is None or value == "":
-        return _DROP  # no information, and every token counts in a model's context
+        return _as_is
     kind = schema.get("type")
     if kind == "object":
-        if not isinstance(value, Mapping):
+        return _object_fit({key: _compile_fit(sub) for key, sub in (schema.get("properties") or {}).items()})
+    if kind == "array":
+        items = schema.get("items")
+        return _array_fit(_compile_fit(items) if isinstance(items, Mapping) else None)
+    return _scalar_fit(kind)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _object_fit(properties: Mapping[str, Fit]) -> Fit:
+    def fit(value: Any) -> Any:
+        if not isinstance(value, Mapping):  # None and "" included
             return _DROP
-        properties = schema.get("properties") or {}
         out: dict[str, Any] = {}
         for key, item in value.items():
-            fitted = conform(item, properties[key]) if key in properties else item
-            if fitted is not _DROP:
+            declared = properties.get(key)
+            if declared is None:
+                out[key] = item
+            elif (fitted := declared(item)) is not _DROP:
                 out[key] = fitted
         return out
-    if kind == "array":
+
+    return fit
+
+
+def _array_fit(items: Fit | None) -> Fit:
+    def fit(value: Any) -> Any:
         if not isinstance(value, list):
             return _DROP
-        items = schema.get("items")
-        if not isinstance(items, Mapping):
+        if items is None:
             return value
-        return [fitted for item in value if (fitted := conform(item, items)) is not _DROP]
-    return _scalar(value, kind)
+        return [fitted for item in value if (fitted := items(item)) is not _DROP]
+
+    return fit
+
+
+def _scalar_fit(kind: Any) -> Fit:
+    def _general(value: Any) -> Any:
+        if value is None or value == "":
+            return _DROP  # no information, and every token counts in a model's context
+        return _scalar(value, kind)
+
+    # The first test of each is the common case (the vendor sent the declared type), answered without
+    # a further call; everything else takes _general.
+    if kind == "string":
+
+        def fit_string(value: Any) -> Any:
+            if type(value) is str and value:
+                return value
+            return _general(value)
+
+        return fit_string
+    if kind == "number" or kind == "integer":
+
+        def fit_number(value: Any) -> Any:
+            if type(value) is int or type(value) is float:
+                return value
+            return _general(value)
+
+        return fit_number
+
+    return _general
 
 
 def _scalar(value: Any, kind: Any) -> Any:
@@ -100,7 +173,7 @@ def _scalar(value: Any, kind: Any) -> Any:
         if isinstance(value, bool):
             return "true" if value else "false"
         return json.dumps(value, default=str) if isinstance(value, Mapping | list) else str(value)
-    if kind in {"number", "integer"}:
+    if kind == "number" or kind == "integer":
         if isinstance(value, bool):
             return _DROP
         if isinstance(value, int | float):
