@@ -101,6 +101,17 @@ def render_performance(results: dict[str, Any]) -> str:
                 "—",
             )
         )
+        checked = pc.get("client_validation_ms")
+        if checked is not None:
+            rows.append(
+                (
+                    "SDK client checking our `structuredContent` against `outputSchema`, per call",
+                    f"{checked:.2f} ms (inside the figures above)",
+                    "— (declares no output schema)",
+                    "—",
+                    "—",
+                )
+            )
         mem = lat["memory"]
         peer_mem = (
             f"{mem['idle_kib']['peer'] / 1024:.0f} / {mem['after_calls_kib']['peer'] / 1024:.0f} MiB"

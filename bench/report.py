@@ -260,6 +260,9 @@ def render_table(results: dict[str, Any]) -> str:
         own = pc["stdio"]["ours"].get("own_cpu_ms_per_call")
         if own is not None:
             rows.append(("  our own CPU/call, stdio (ms)", f"{own:.3f}", "ours - bare server CPU", ""))
+        checked = pc.get("client_validation_ms")
+        if checked is not None:
+            rows.append(("  client checks our outputSchema (ms)", f"{checked:.3f}", "SDK client, jsonschema", ""))
         mem = lat["memory"]
         for label, key in (
             ("RSS idle (MiB)", "idle_kib"),

@@ -279,8 +279,6 @@ def output_schema(recipe: Recipe, response: Schema | None, vendor_key: str) -> S
     if shaping.container is not None:
         item = _items(source, shaping.container)
         record = _projection(item, shaping.fields)
-        if recipe.safety == "read":
-            record["additionalProperties"] = True
         for name, _ in shaping.links:
             record["properties"][name] = {"type": "string", "format": "uri"}
         result: Schema = {
@@ -293,9 +291,10 @@ def output_schema(recipe: Recipe, response: Schema | None, vendor_key: str) -> S
         elif shaping.pagination == "cursor":
             result["properties"]["nextPage"] = _NULLABLE_STRING
     else:
+        # No "additionalProperties": true: it is the default (fields/full may add any field), and
+        # spelled out it cost every read ~5 tokens in tools/list and a third of a Python SDK
+        # client's check of each result (jsonschema walks the keyword per call).
         result = _projection(source, shaping.fields)
-        if recipe.safety == "read":
-            result["additionalProperties"] = True
     if recipe.safety == "read":
         return result
     return envelope_schema(result, vendor_key)

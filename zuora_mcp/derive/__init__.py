@@ -51,10 +51,11 @@ Limits stated only in prose are added by the recipe (batch create/update: at mos
 items each; 10 discount and 5 taxation items per invoice item; 1,000 items per credit memo
 application). Reverse's 2,000-item limit concerns the stored invoice, so it is in the description
 and the guard's preflight, not the schema.
-Outputs. Read tools describe the default projection (field names, date formats as annotations,
-``additionalProperties: true`` for ``fields``/``full``) plus ``nextPage``; write tools describe the
-guard's envelope with the projected ``result``. Response fields are hints, not constraints: Zuora's
-answers do not keep to their own types (decimals as strings or numbers, growing enums, nulls).
+Outputs. Read tools describe the default projection (field names, date formats as annotations; extra
+fields from ``fields``/``full`` are allowed by JSON Schema's default, not spelled out) plus
+``nextPage``; write tools describe the guard's envelope with the projected ``result``. Response
+fields are hints, not constraints: Zuora's answers do not keep to their own types (decimals as
+strings or numbers, growing enums, nulls).
 Batch tools advertise their items by reference to the single tool (``by_reference``) and keep the
 full item schema under ``validation`` in the file.
 Output files are deterministic: sorted keys, two-space indent, trailing newline.
