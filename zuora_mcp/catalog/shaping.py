@@ -15,7 +15,15 @@ from urllib.parse import parse_qs, urlparse
 
 from zuora_mcp.catalog.recipe import Recipe, Shaping
 
-__all__ = ["WRITE_STATUSES", "envelope_schema", "output_schema", "own_arguments", "project", "shape"]
+__all__ = [
+    "WRITE_STATUSES",
+    "conformer",
+    "envelope_schema",
+    "output_schema",
+    "own_arguments",
+    "project",
+    "shape",
+]
 
 Schema = dict[str, Any]
 
@@ -68,42 +76,21 @@ _DROP = object()
 Fit = Callable[[Any], Any]
 
 
-def conform(value: Any, schema: Mapping[str, Any]) -> Any:
-    """``value`` made to fit an output schema built here, or ``_DROP`` when it cannot fit.
-
-    Only what the schema declares is touched: undeclared fields (asked for with ``fields`` or
-    ``full``) pass through as Zuora sent them.
-    """
-    return conformer(schema)(value)
-
-
 def conformer(schema: Mapping[str, Any]) -> Fit:
-    """:func:`conform` for one schema, compiled once per schema object (tools keep theirs for life):
-    every call of a read shapes its answer, and walking the schema each time was most of the cost."""
-    key = id(schema)
-    cached = _CONFORMERS.get(key)
-    if cached is None or cached[0] is not schema:
-        cached = (schema, _compile_fit(schema))
-        if len(_CONFORMERS) >= _MAX_CONFORMERS:  # only a caller making schemas per call gets here
-            _CONFORMERS.clear()
-        _CONFORMERS[key] = cached
-    return cached[1]
+    """A function making a value fit ``schema`` (an output schema built here), returning ``_DROP``
+    when it cannot fit. Only what the schema declares is touched: undeclared fields (asked for with
+    ``fields`` or ``full``) pass through as the vendor sent them.
 
-
-# id(schema) -> (schema, fit); the schema is held so its id is never reused for another object.
-_CONFORMERS: dict[int, tuple[Mapping[str, Any], Fit]] = {}
-_MAX_CONFORMERS = 512
-
-
-def _compile_fit(schema: Mapping[str, Any]) -> Fit:
+    Compiled once per schema (a tool keeps its own): every read shapes its answer, and walking the
+    schema on each call was most of that cost."""
     if "anyOf" in schema or "enum" in schema:
         return _as_is
     kind = schema.get("type")
     if kind == "object":
-        return _object_fit({key: _compile_fit(sub) for key, sub in (schema.get("properties") or {}).items()})
+        return _object_fit({key: conformer(sub) for key, sub in (schema.get("properties") or {}).items()})
     if kind == "array":
         items = schema.get("items")
-        return _array_fit(_compile_fit(items) if isinstance(items, Mapping) else None)
+        return _array_fit(conformer(items) if isinstance(items, Mapping) else None)
     return _scalar_fit(kind)
 
 
@@ -362,7 +349,7 @@ def _bare(schema: Schema) -> Schema:
     """A response field for an output schema: its JSON type (and a date format), nothing stricter.
 
     Zuora's responses do not keep to their own schema (decimals arrive as strings or numbers, enums
-    grow, any field may be null). So the type is all that is declared, and :func:`conform` makes every
+    grow, any field may be null). So the type is all that is declared, and :func:`conformer` makes every
     projected value fit it at run time: numeric strings become numbers, nulls and values that cannot
     fit are left out. Integers are declared as numbers because Zuora sends decimals for some of them.
     """

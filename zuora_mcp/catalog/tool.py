@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from zuora_mcp.catalog.recipe import Filter, Safety, Shaping, Summarizer
-from zuora_mcp.catalog.shaping import conform, shape
+from zuora_mcp.catalog.shaping import Fit, conformer, shape
 from zuora_mcp.derive.schema import CUSTOM_FIELD_PATTERN
 from zuora_mcp.plan import FilePart, Method, RequestPlan, as_text, place_arguments
 
@@ -95,13 +96,19 @@ class ToolSpec:
         """The vendor's response projected to the default fields (plus ``fields``, or all with ``full``),
         each declared field made to fit its declared type so clients that check outputSchema accept it."""
         shaped = shape(self.shaping, data, arguments)
+        fit = self._fit
+        if fit is None:
+            return shaped
+        fitted = fit(shaped)
+        return fitted if isinstance(fitted, dict) else {}
+
+    @cached_property
+    def _fit(self) -> Fit | None:
+        """The shaped result's schema (a write's ``result``), compiled once per tool; None without one."""
         schema = self.output_schema
         if schema is not None and self.safety != "read":
             schema = (schema.get("properties") or {}).get("result")
-        if schema is None:
-            return shaped
-        fitted = conform(shaped, schema)
-        return fitted if isinstance(fitted, dict) else {}
+        return conformer(schema) if schema is not None else None
 
     def summary(self, shaped: Mapping[str, Any]) -> str:
         """One or two readable lines about a shaped result."""
