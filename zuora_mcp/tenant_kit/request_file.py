@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["check_file", "read_file", "text_of", "write_file"]
+if TYPE_CHECKING:
+    from zuora_mcp.derive.spec import Spec
+
+__all__ = ["RequestFile", "check_file", "read_file", "text_of", "write_file"]
 
 
 def text_of(content: Any) -> str:
@@ -59,3 +63,59 @@ def check_file(path: Path, expected: dict[str, Any]) -> list[str]:
         elif text_of(have[operation_id]) != text_of(want[operation_id]):
             problems.append(f"{operation_id}: request schemas differ from the spec's")
     return problems
+
+
+class RequestFile:
+    """One tenant's committed request file: where it lives and how its vendor's spec builds it.
+
+    ``write``/``check`` are what ``schemas build``/``schemas check`` run (``path`` replaces the committed
+    file, for tests); ``load`` is what the tenant judges requests by, read once; ``main`` is the build
+    step's command line (``build|check SPEC``).
+    """
+
+    def __init__(self, path: Path, build: Callable[[Spec], dict[str, Any]]) -> None:
+        self.path = path
+        self._build = build
+        self._operations: dict[str, Any] | None = None
+
+    def write(self, spec: Spec, path: Path | None = None) -> bool:
+        """Write the file unless its content is current (the same content, the same bytes)."""
+        written = write_file(path or self.path, self._build(spec))
+        if written:
+            self._operations = None
+        return written
+
+    def check(self, spec: Spec, path: Path | None = None) -> list[str]:
+        """What differs between the committed file and a fresh build; empty when fresh."""
+        return check_file(path or self.path, self._build(spec))
+
+    def load(self) -> dict[str, Any]:
+        """The committed file's operations by operationId (read once).
+
+        Raises:
+            FileNotFoundError: the package was built without its data file.
+        """
+        if self._operations is None:
+            content = read_file(self.path)
+            if content is None:
+                raise FileNotFoundError(f"{self.path} is missing or unreadable; run `zuora-mcp schemas build`")
+            self._operations = content["operations"]
+        return self._operations
+
+    def main(self, argv: Sequence[str], prog: str) -> int:
+        """``build SPEC`` writes the file, ``check SPEC`` prints each difference (exit 1 when stale)."""
+        import sys
+
+        from zuora_mcp.derive.spec import load_spec
+
+        if len(argv) != 2 or argv[0] not in {"build", "check"}:
+            print(f"usage: {prog} build|check SPEC", file=sys.stderr)
+            return 2
+        spec = load_spec(argv[1])
+        if argv[0] == "build":
+            print(f"{self.path}: {'written' if self.write(spec) else 'unchanged'}")
+            return 0
+        problems = self.check(spec)
+        for problem in problems:
+            print(problem)
+        return 1 if problems else 0

@@ -22,13 +22,12 @@ Zoho's. The organisation header is transport (the app checks it) and is left out
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from zuora_mcp.derive.schema import SchemaOptions, normalize
 from zuora_mcp.derive.spec import Spec, SpecError
-from zuora_mcp.tenant_kit.request_file import check_file, read_file, write_file
+from zuora_mcp.tenant_kit.request_file import RequestFile
 
 __all__ = ["OPERATIONS", "REQUESTS_FILE", "build_requests", "check_requests", "load_requests", "write_requests"]
 
@@ -128,49 +127,16 @@ def build_requests(spec: Spec) -> dict[str, Any]:
     return {"spec": spec.version, "operations": operations}
 
 
-def write_requests(spec: Spec, path: Path = REQUESTS_FILE) -> bool:
-    """Write the file unless its content is current (the same content, the same bytes)."""
-    written = write_file(path, build_requests(spec))
-    if written:
-        load_requests.cache_clear()
-    return written
-
-
-def check_requests(spec: Spec, path: Path = REQUESTS_FILE) -> list[str]:
-    """What differs between the committed file and a fresh build; empty when fresh (``schemas check``)."""
-    return check_file(path, build_requests(spec))
-
-
-@cache
-def load_requests() -> dict[str, Any]:
-    """The committed file's operations by operationId (read once).
-
-    Raises:
-        FileNotFoundError: the package was built without its data file.
-    """
-    content = read_file(REQUESTS_FILE)
-    if content is None:
-        raise FileNotFoundError(f"{REQUESTS_FILE} is missing or unreadable; run `zuora-mcp schemas build`")
-    operations: dict[str, Any] = content["operations"]
-    return operations
+_FILE = RequestFile(REQUESTS_FILE, build_requests)
+write_requests = _FILE.write
+check_requests = _FILE.check
+load_requests = _FILE.load
 
 
 def main() -> int:  # pragma: no cover - the build step's entry point, run by hand
     import sys
 
-    from zuora_mcp.derive.spec import load_spec
-
-    if len(sys.argv) != 3 or sys.argv[1] not in {"build", "check"}:
-        print("usage: python -m zuora_mcp.providers.zoho.sandbox.spec_requests build|check SPEC", file=sys.stderr)
-        return 2
-    spec = load_spec(sys.argv[2])
-    if sys.argv[1] == "build":
-        print(f"{REQUESTS_FILE}: {'written' if write_requests(spec) else 'unchanged'}")
-        return 0
-    problems = check_requests(spec)
-    for problem in problems:
-        print(problem)
-    return 1 if problems else 0
+    return _FILE.main(sys.argv[1:], "python -m zuora_mcp.providers.zoho.sandbox.spec_requests")
 
 
 if __name__ == "__main__":  # pragma: no cover
